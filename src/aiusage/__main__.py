@@ -1,0 +1,5 @@
+"""Entry point for ``python -m aiusage``."""
+
+from aiusage.cli import main
+
+main()

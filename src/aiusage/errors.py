@@ -1,0 +1,71 @@
+"""The exception tree of aiusage. Every message is shown to the user verbatim.
+
+    AiUsageError                 one line that says what is wrong and what to do next
+    ├── UsageError               the command line is wrong (exit 2)
+    ├── ConfigError              a setting is missing or invalid          kind "config"
+    └── SourceFailure            a source could not deliver its data      kind = .kind
+        ├── AuthError            the vendor rejected the key              "auth"
+        ├── ForbiddenError       the key lacks the scope or plan needed   "forbidden"
+        ├── RateLimitedError     429 after the retry budget               "rate_limited"
+        ├── TimeoutFailure       no answer in time                        "timeout"
+        ├── UnavailableError     5xx, 529 or unreachable                  "unavailable"
+        └── BadResponseError     not JSON, wrong shape, repeated cursor   "bad_response"
+            └── NotFoundError    HTTP 404
+
+Messages never contain a credential: they are built from status codes, vendor error types and
+our own words, never from request headers.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from aiusage.models import ErrorKind
+
+
+class AiUsageError(Exception):
+    """Base of every error the user is meant to read."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UsageError(AiUsageError):
+    """The command line is wrong: bad date, bad number, unknown name."""
+
+
+class ConfigError(AiUsageError):
+    kind: ClassVar[ErrorKind] = "config"
+
+
+class SourceFailure(AiUsageError):
+    kind: ClassVar[ErrorKind] = "unavailable"
+
+
+class AuthError(SourceFailure):
+    kind: ClassVar[ErrorKind] = "auth"
+
+
+class ForbiddenError(SourceFailure):
+    kind: ClassVar[ErrorKind] = "forbidden"
+
+
+class RateLimitedError(SourceFailure):
+    kind: ClassVar[ErrorKind] = "rate_limited"
+
+
+class TimeoutFailure(SourceFailure):
+    kind: ClassVar[ErrorKind] = "timeout"
+
+
+class UnavailableError(SourceFailure):
+    kind: ClassVar[ErrorKind] = "unavailable"
+
+
+class BadResponseError(SourceFailure):
+    kind: ClassVar[ErrorKind] = "bad_response"
+
+
+class NotFoundError(BadResponseError):
+    """HTTP 404: the endpoint or the resource is not there for this key or organization."""

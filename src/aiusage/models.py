@@ -1,0 +1,194 @@
+"""Frozen data models shared by every layer: records, quotas, periods and the report document."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    model_validator,
+)
+
+ProviderName = Literal["claude", "openai", "gemini", "cursor"]
+PROVIDER_NAMES: tuple[ProviderName, ...] = ("claude", "openai", "gemini", "cursor")
+SourceKind = Literal["api", "local", "manual"]
+SOURCE_KINDS: tuple[SourceKind, ...] = ("api", "local", "manual")
+CostKind = Literal["reported", "estimated"]
+Granularity = Literal["1d", "1h", "1m"]
+GroupBy = Literal["provider", "model", "day", "project", "user", "product"]
+ErrorKind = Literal[
+    "config", "auth", "forbidden", "rate_limited", "timeout", "unavailable", "bad_response"
+]
+KeyStatus = Literal["ok", "missing", "malformed", "rejected", "wrong_kind", "unreachable"]
+# The vendor-side dimension a fetch splits by; the other --by values only regroup rows.
+FetchDimension = Literal["project", "user", "product"]
+
+
+def _as_utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("datetime must carry a time zone")
+    return value.astimezone(UTC)
+
+
+def format_utc(value: datetime) -> str:
+    """Render an aware datetime as RFC 3339 in UTC with a ``Z`` suffix."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+UtcDatetime = Annotated[
+    datetime,
+    AfterValidator(_as_utc),
+    PlainSerializer(format_utc, return_type=str, when_used="json"),
+]
+# Money is exact inside; JSON carries it as a number (a float holds every realistic bill exactly
+# to the cent and far beyond: 15 significant digits).
+Money = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class UsageRecord(_Frozen):
+    """One (provider, source, time bucket, model, scope, product) of usage.
+
+    Token fields never overlap: ``input_tokens`` is billed at the base input rate (uncached),
+    ``cache_read_tokens`` came from a prompt cache, ``cache_write_tokens`` were written to one.
+    Reasoning tokens are output.
+    """
+
+    provider: ProviderName
+    source: SourceKind
+    start: UtcDatetime
+    end: UtcDatetime
+    model: str | None = None
+    scope: str | None = None
+    product: str | None = None
+    input_tokens: int = Field(default=0, ge=0)
+    output_tokens: int = Field(default=0, ge=0)
+    cache_read_tokens: int = Field(default=0, ge=0)
+    cache_write_tokens: int = Field(default=0, ge=0)
+    requests: int | None = Field(default=None, ge=0)
+    cost_usd: Money | None = None
+    cost_kind: CostKind | None = None
+
+    @model_validator(mode="after")
+    def _cost_kind_goes_with_cost(self) -> UsageRecord:
+        if (self.cost_usd is None) != (self.cost_kind is None):
+            raise ValueError("cost_usd and cost_kind are set together or not at all")
+        if self.end <= self.start:
+            raise ValueError("a record's end must be after its start")
+        return self
+
+    @property
+    def total_tokens(self) -> int:
+        return (
+            self.input_tokens
+            + self.output_tokens
+            + self.cache_read_tokens
+            + self.cache_write_tokens
+        )
+
+
+class Quota(_Frozen):
+    """A limit and how much of it is used: a plan allowance, a rate limit, a usage window.
+
+    ``limit`` is None when there is no limit (or the vendor reports an "unlimited" maximum).
+    """
+
+    provider: ProviderName
+    source: SourceKind
+    name: str
+    used: Money | None
+    limit: Money | None
+    unit: str
+    resets_at: UtcDatetime | None = None
+    observed_at: UtcDatetime
+    scope: str | None = None
+    estimated: bool = False
+
+    @property
+    def percent(self) -> Decimal | None:
+        if self.used is None or not self.limit:
+            return None
+        return self.used * 100 / self.limit
+
+
+class Period(_Frozen):
+    """The half-open reporting period ``[since, until)``."""
+
+    since: UtcDatetime
+    until: UtcDatetime
+
+    @model_validator(mode="after")
+    def _since_before_until(self) -> Period:
+        if self.since >= self.until:
+            raise ValueError("since must be before until")
+        return self
+
+
+class UsageQuery(_Frozen):
+    """What a source is asked for."""
+
+    period: Period
+    granularity: Granularity = "1d"
+    dimension: FetchDimension | None = None
+
+
+class SourceResult(_Frozen):
+    """What one source returned: its records, its quotas and anything the user should know."""
+
+    records: tuple[UsageRecord, ...] = ()
+    quotas: tuple[Quota, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+class SourceError(_Frozen):
+    provider: ProviderName
+    source: SourceKind
+    kind: ErrorKind
+    message: str
+
+
+class SourceWarning(_Frozen):
+    provider: ProviderName
+    source: SourceKind
+    message: str
+
+
+class Report(_Frozen):
+    """The report document (``aiusage.report/1``); the table and JSON render the same one."""
+
+    report_schema: Literal["aiusage.report/1"] = Field(
+        default="aiusage.report/1", serialization_alias="schema"
+    )
+    generated_at: UtcDatetime
+    since: UtcDatetime
+    until: UtcDatetime
+    records: tuple[UsageRecord, ...] = ()
+    quotas: tuple[Quota, ...] = ()
+    errors: tuple[SourceError, ...] = ()
+    warnings: tuple[SourceWarning, ...] = ()
+    not_configured: tuple[ProviderName, ...] = ()
+    granularity: Granularity = Field(default="1d", exclude=True)
+    group_by: GroupBy = Field(default="model", exclude=True)
+
+
+class KeyCheck(_Frozen):
+    """The verdict on one credential; ``credential`` is the variable's name, never its value."""
+
+    provider: ProviderName
+    credential: str
+    status: KeyStatus
+    detail: str
+    hint: str = ""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
