@@ -108,7 +108,9 @@ def test_retry_after_is_honoured_in_seconds_and_as_a_date(
 
 
 def test_backoff_is_capped_and_jittered() -> None:
-    policy = http_client.retry_policy().copy_with(attempts_made=10)
-    waits = {policy.backoff_strategy() for _ in range(20)}
-    assert max(waits) <= policy.max_backoff_wait
+    late = http_client.retry_policy().copy_with(attempts_made=20)
+    assert max(late.backoff_strategy() for _ in range(20)) <= late.max_backoff_wait
+    early = http_client.retry_policy().copy_with(attempts_made=2)
+    waits = {early.backoff_strategy() for _ in range(20)}
+    assert max(waits) <= 2.0  # 0.5 s x 2^2, scaled down by jitter
     assert len(waits) > 1

@@ -11,10 +11,9 @@ from datetime import datetime
 import httpx
 import pydantic
 
-from aiusage.errors import AiUsageError, BadResponseError, ConfigError, SourceFailure
+from aiusage.errors import AiUsageError, BadResponseError, ConfigError, ErrorKind, SourceFailure
 from aiusage.http_client import build_client
 from aiusage.models import (
-    ErrorKind,
     ProviderName,
     Quota,
     SourceError,

@@ -18,9 +18,12 @@ our own words, never from request headers.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 
-from aiusage.models import ErrorKind
+# Kept here rather than in models so that importing errors (as the CLI does) stays light.
+ErrorKind = Literal[
+    "config", "auth", "forbidden", "rate_limited", "timeout", "unavailable", "bad_response"
+]
 
 
 class AiUsageError(Exception):

@@ -15,6 +15,8 @@ from pydantic import (
     model_validator,
 )
 
+from aiusage.errors import ErrorKind
+
 ProviderName = Literal["claude", "openai", "gemini", "cursor"]
 PROVIDER_NAMES: tuple[ProviderName, ...] = ("claude", "openai", "gemini", "cursor")
 SourceKind = Literal["api", "local", "manual"]
@@ -22,9 +24,6 @@ SOURCE_KINDS: tuple[SourceKind, ...] = ("api", "local", "manual")
 CostKind = Literal["reported", "estimated"]
 Granularity = Literal["1d", "1h", "1m"]
 GroupBy = Literal["provider", "model", "day", "project", "user", "product"]
-ErrorKind = Literal[
-    "config", "auth", "forbidden", "rate_limited", "timeout", "unavailable", "bad_response"
-]
 KeyStatus = Literal["ok", "missing", "malformed", "rejected", "wrong_kind", "unreachable"]
 # The vendor-side dimension a fetch splits by; the other --by values only regroup rows.
 FetchDimension = Literal["project", "user", "product"]
