@@ -140,10 +140,16 @@ async def request_json(
     *,
     params: QueryParams | None = None,
     json_body: Any = None,
+    headers: Mapping[str, str] | None = None,
 ) -> Any:
-    """Send one request and return its decoded JSON body, or raise a ``SourceFailure``."""
+    """Send one request and return its decoded JSON body, or raise a ``SourceFailure``.
+
+    ``headers`` are added to the client's own for this request only (e.g. a beta flag).
+    """
     try:
-        response = await client.request(method, path, params=params, json=json_body)
+        response = await client.request(
+            method, path, params=params, json=json_body, headers=headers
+        )
     except httpx.TimeoutException:
         raise TimeoutFailure(
             f"{vendor} did not answer in time; try again later or raise AIUSAGE_HTTP_TIMEOUT"

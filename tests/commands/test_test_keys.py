@@ -13,6 +13,7 @@ from aiusage.cli import app
 from tests.conftest import load_fixture
 
 USAGE = "https://api.anthropic.com/v1/organizations/usage_report/messages"
+ANALYTICS = "https://api.anthropic.com/v1/organizations/analytics/usage"
 ADMIN = "sk-ant-admin01-" + "k" * 93 + "AA"
 
 
@@ -31,10 +32,12 @@ def test_a_missing_key_says_how_to_get_one(monkeypatch: pytest.MonkeyPatch) -> N
     assert check["status"] == "missing" and "Admin key" in check["hint"]
 
 
-def test_an_ordinary_api_key_is_the_wrong_kind_without_a_request(
+def test_an_ordinary_api_key_refused_by_both_apis_is_the_wrong_kind(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    with respx.mock:  # any request would fail: none is registered
+    with respx.mock:
+        for url in (USAGE, ANALYTICS):
+            respx.get(url).respond(401, json=load_fixture("anthropic/error_401.json"))
         code, check = claude_check(monkeypatch, "sk-ant-api03-" + "a" * 90)
     assert code == 1
     assert check["status"] == "wrong_kind"
@@ -67,6 +70,7 @@ def test_something_that_is_not_an_anthropic_key_is_malformed(
 def test_an_admin_key_is_checked_with_one_cheap_request(
     monkeypatch: pytest.MonkeyPatch, response: object, status: str
 ) -> None:
+    monkeypatch.setenv("AIUSAGE_CLAUDE_API", "legacy")  # checks the legacy reports only
     route = respx.get(USAGE).mock(side_effect=[response] * 5)
     code, check = claude_check(monkeypatch, ADMIN)
     assert check["status"] == status
@@ -81,6 +85,7 @@ def test_the_table_lists_variable_names_only(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.setenv("ANTHROPIC_ADMIN_KEY", ADMIN)
     respx.get(USAGE).respond(401, json=load_fixture("anthropic/error_401.json"))
+    respx.get(ANALYTICS).respond(401, json=load_fixture("anthropic/error_401.json"))
     result = CliRunner().invoke(app, ["test-keys", "--provider", "claude"])
     assert result.exit_code == 1
     assert "ANTHROPIC_ADMIN_KEY" in result.stdout and "rejected" in result.stdout
