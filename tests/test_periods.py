@@ -65,3 +65,14 @@ def test_windows_cover_the_period_without_gaps_or_overlap() -> None:
     assert parts[0].since == period.since and parts[-1].until == period.until
     assert all(a.until == b.since for a, b in zip(parts, parts[1:], strict=False))
     assert all(p.until - p.since <= timedelta(days=31) for p in parts)
+
+
+@pytest.mark.parametrize("text", ["99999999999d", "9999-12-31T23:59:59-05:00", "0001-01-01"])
+def test_dates_at_the_edge_of_the_calendar_are_usage_errors(text: str) -> None:
+    with pytest.raises(UsageError):
+        parse_period(text, None, NOW)
+
+
+def test_years_far_outside_any_usage_are_refused_with_the_range() -> None:
+    with pytest.raises(UsageError, match="2000-2199"):
+        parse_period("1990-01-01", "1991-01-01", NOW)

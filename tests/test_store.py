@@ -70,7 +70,15 @@ def test_migrations_are_recorded_and_give_exactly_this_schema(tmp_path: Path) ->
         "fetched_at",
     ]
     fetch_columns = [row[1] for row in store.db.execute("PRAGMA table_info(fetches)")]
-    assert fetch_columns == ["cache_key", "provider", "source", "fetched_at", "quotas", "warnings"]
+    assert fetch_columns == [
+        "cache_key",
+        "provider",
+        "source",
+        "fetched_at",
+        "quotas",
+        "warnings",
+        "activity",
+    ]
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     store.close()
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 import os
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from aiusage import __version__
+from aiusage.commands.cursor import cursor_app
 from aiusage.commands.options import (
     GranularityChoice,
     GroupChoice,
@@ -20,6 +19,11 @@ from aiusage.commands.options import (
 )
 from aiusage.errors import AiUsageError, UsageError
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
+# Start-up budget (benchmarks/bench_startup.py): rich and logging are imported only by the
+# commands that use them, so `--version` and `--help` load neither.
 app = typer.Typer(
     name="aiusage",
     help="How much you use and spend on Claude, OpenAI, Gemini and Cursor, in one report.",
@@ -31,6 +35,8 @@ app = typer.Typer(
 
 
 def _consoles() -> tuple[Console, Console]:
+    from rich.console import Console
+
     no_color = bool(os.environ.get("NO_COLOR"))
     return Console(no_color=no_color), Console(stderr=True, no_color=no_color)
 
@@ -55,6 +61,8 @@ def main_options(
 ) -> None:
     """How much you use and spend on AI services."""
     if debug:
+        import logging
+
         logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
         # httpcore logs raw header traffic at DEBUG; headers carry keys.
         logging.getLogger("httpcore").setLevel(logging.INFO)
@@ -129,6 +137,9 @@ def test_keys(
     except AiUsageError as error:
         raise _exit_for(error, stderr) from None
     raise typer.Exit(code)
+
+
+app.add_typer(cursor_app, name="cursor")
 
 
 def main() -> None:

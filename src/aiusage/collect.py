@@ -14,6 +14,7 @@ import pydantic
 from aiusage.errors import AiUsageError, BadResponseError, ConfigError, ErrorKind, SourceFailure
 from aiusage.http_client import build_client
 from aiusage.models import (
+    CodeActivity,
     ProviderName,
     Quota,
     SourceError,
@@ -38,10 +39,12 @@ class Collected:
     errors: list[SourceError] = field(default_factory=list)
     warnings: list[SourceWarning] = field(default_factory=list)
     not_configured: list[ProviderName] = field(default_factory=list)
+    activity: list[CodeActivity] = field(default_factory=list)
 
     def add(self, provider: ProviderName, kind: SourceKind, result: SourceResult) -> None:
         self.records.extend(result.records)
         self.quotas.extend(result.quotas)
+        self.activity.extend(result.activity)
         self.warnings.extend(
             SourceWarning(provider=provider, source=kind, message=m) for m in result.warnings
         )

@@ -140,12 +140,39 @@ class UsageQuery(_Frozen):
     dimension: FetchDimension | None = None
 
 
+class CodeActivity(_Frozen):
+    """AI code activity (Cursor) on one UTC day: one user's day, or one commit.
+
+    A day row (``commit`` None) counts lines added and accepted, Tab completions accepted and
+    requests by kind. A commit row counts the lines of one commit written with AI (Tab and agent)
+    and by hand. A count the vendor did not report is None.
+    """
+
+    provider: ProviderName
+    source: SourceKind
+    start: UtcDatetime
+    end: UtcDatetime
+    user: str | None = None
+    commit: str | None = None
+    repo: str | None = None
+    lines_added: int | None = None
+    accepted_lines_added: int | None = None
+    tabs_accepted: int | None = None
+    composer_requests: int | None = None
+    chat_requests: int | None = None
+    agent_requests: int | None = None
+    usage_based_requests: int | None = None
+    ai_lines_added: int | None = None
+    human_lines_added: int | None = None
+
+
 class SourceResult(_Frozen):
     """What one source returned: its records, its quotas and anything the user should know."""
 
     records: tuple[UsageRecord, ...] = ()
     quotas: tuple[Quota, ...] = ()
     warnings: tuple[str, ...] = ()
+    activity: tuple[CodeActivity, ...] = ()
 
 
 class SourceError(_Frozen):
@@ -175,6 +202,7 @@ class Report(_Frozen):
     errors: tuple[SourceError, ...] = ()
     warnings: tuple[SourceWarning, ...] = ()
     not_configured: tuple[ProviderName, ...] = ()
+    cursor_activity: tuple[CodeActivity, ...] = ()
     granularity: Granularity = Field(default="1d", exclude=True)
     group_by: GroupBy = Field(default="model", exclude=True)
 

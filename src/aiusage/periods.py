@@ -7,9 +7,13 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 from aiusage.errors import UsageError
-from aiusage.models import Granularity, Period
+from aiusage.models import Granularity, Period, format_utc
 
 DEFAULT_SPAN = timedelta(days=30)
+# Far enough apart for any real usage, and far from datetime's limits so that bucket arithmetic
+# never overflows.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 BUCKET = {"1d": timedelta(days=1), "1h": timedelta(hours=1), "1m": timedelta(minutes=1)}
 _RELATIVE = re.compile(r"^(\d+)\s*([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -30,28 +34,39 @@ def parse_when(text: str, now: datetime) -> datetime:
     if value == "now":
         return now
     relative = _RELATIVE.match(value)
-    if relative:
-        amount, unit = int(relative.group(1)), relative.group(2)
-        return now - timedelta(**{_UNITS[unit]: amount})
     try:
+        if relative:
+            amount, unit = int(relative.group(1)), relative.group(2)
+            return now - timedelta(**{_UNITS[unit]: amount})
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             day = date.fromisoformat(value)
             return datetime(day.year, day.month, day.day, tzinfo=UTC)
         parsed = datetime.fromisoformat(text.strip().replace("z", "Z"))
-    except ValueError:
+        if parsed.tzinfo is None:
+            raise UsageError(
+                f"the date-time {text!r} needs an offset or Z (e.g. 2026-10-01T09:00Z)"
+            )
+        return parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise UsageError(f"cannot read the date {text!r}: use {_FORMS}") from None
-    if parsed.tzinfo is None:
-        raise UsageError(f"the date-time {text!r} needs an offset or Z (e.g. 2026-10-01T09:00Z)")
-    return parsed.astimezone(UTC)
 
 
 def parse_period(since: str | None, until: str | None, now: datetime) -> Period:
     """Build the half-open period ``[since, until)``; the default is the last 30 days."""
-    end = parse_when(until, now) if until else now
-    start = parse_when(since, now) if since else end - DEFAULT_SPAN
+    end = _within_range(parse_when(until, now) if until else now)
+    start = _within_range(parse_when(since, now) if since else end - DEFAULT_SPAN)
     if start >= end:
         raise UsageError("--since must be before --until")
     return Period(since=start, until=end)
+
+
+def _within_range(moment: datetime) -> datetime:
+    if not EARLIEST <= moment < LATEST:
+        raise UsageError(
+            f"{format_utc(moment)} is outside the years aiusage reports on "
+            f"({EARLIEST.year}-{LATEST.year - 1})"
+        )
+    return moment
 
 
 def floor(moment: datetime, granularity: Granularity) -> datetime:

@@ -14,6 +14,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from aiusage.models import GroupBy, KeyCheck, Report, UsageRecord, format_utc
+from aiusage.render_activity import activity_table
 
 CSV_FIELDS = (
     "provider",
@@ -196,6 +197,8 @@ def render_table(report: Report, console: Console, setup_hints: dict[str, str]) 
         console.print("No usage in this period.")
     if report.quotas:
         console.print(quota_table(report))
+    if report.cursor_activity:
+        console.print(activity_table(report.cursor_activity))
     for w in report.warnings:
         console.print(f"[yellow]warning[/] {w.provider} {w.source}: {w.message}")
     if report.errors:

@@ -15,12 +15,21 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from aiusage.errors import ConfigError
-from aiusage.models import Granularity, Period, Quota, SourceResult, UsageQuery, UsageRecord
+from aiusage.models import (
+    CodeActivity,
+    Granularity,
+    Period,
+    Quota,
+    SourceResult,
+    UsageQuery,
+    UsageRecord,
+)
 from aiusage.models import format_utc as iso
 from aiusage.store_schema import all_migrations
 
 BUSY_TIMEOUT_MS = 30_000
 _QUOTAS = TypeAdapter(tuple[Quota, ...])
+_ACTIVITY = TypeAdapter(tuple[CodeActivity, ...])
 _RECORD_COLUMNS = (
     "provider, source, granularity, dimension, start, end, model, scope, product, "
     "input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, requests, cost_usd, "
@@ -107,12 +116,15 @@ class Store:
 
     def _fetch(self, cache_key: str) -> tuple[datetime, SourceResult] | None:
         row = self.db.execute(
-            "SELECT fetched_at, quotas, warnings FROM fetches WHERE cache_key = ?", (cache_key,)
+            "SELECT fetched_at, quotas, warnings, activity FROM fetches WHERE cache_key = ?",
+            (cache_key,),
         ).fetchone()
         if row is None:
             return None
         result = SourceResult(
-            quotas=_QUOTAS.validate_json(row[1]), warnings=tuple(json.loads(row[2]))
+            quotas=_QUOTAS.validate_json(row[1]),
+            warnings=tuple(json.loads(row[2])),
+            activity=_ACTIVITY.validate_json(row[3]),
         )
         return datetime.fromisoformat(row[0]), result
 
@@ -143,9 +155,10 @@ class Store:
             )
             self._upsert(db, result.records, query.granularity, dimension, now)
             db.execute(
-                "INSERT INTO fetches VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (cache_key) DO UPDATE "
+                "INSERT INTO fetches (cache_key, provider, source, fetched_at, quotas, warnings, "
+                "activity) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (cache_key) DO UPDATE "
                 "SET fetched_at = excluded.fetched_at, quotas = excluded.quotas, "
-                "warnings = excluded.warnings",
+                "warnings = excluded.warnings, activity = excluded.activity",
                 (
                     cache_key,
                     provider,
@@ -153,6 +166,7 @@ class Store:
                     now.isoformat(),
                     _QUOTAS.dump_json(result.quotas).decode(),
                     json.dumps(list(result.warnings)),
+                    _ACTIVITY.dump_json(result.activity).decode(),
                 ),
             )
 

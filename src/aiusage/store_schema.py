@@ -6,6 +6,9 @@ Numbers are grouped by owner so that features can add tables independently:
 
 from __future__ import annotations
 
+from aiusage.cursor_schema import CURSOR_MIGRATIONS
+from aiusage.local.schema import LOCAL_MIGRATIONS
+
 CORE_MIGRATIONS: dict[int, str] = {
     1: """
     CREATE TABLE usage_records (
@@ -42,4 +45,4 @@ CORE_MIGRATIONS: dict[int, str] = {
 
 def all_migrations() -> dict[int, str]:
     """Every migration known to this version, by number."""
-    return dict(sorted(CORE_MIGRATIONS.items()))
+    return dict(sorted({**CORE_MIGRATIONS, **CURSOR_MIGRATIONS, **LOCAL_MIGRATIONS}.items()))

@@ -90,6 +90,7 @@ def run_report(
         errors=tuple(collected.errors),
         warnings=tuple(collected.warnings),
         not_configured=tuple(collected.not_configured),
+        cursor_activity=tuple(a for a in collected.activity if a.provider == "cursor"),
         granularity=query.granularity,
         group_by=cast(GroupBy, group_by),
     )

@@ -1,0 +1,66 @@
+"""How many windows ``gather_windows`` keeps in flight, and in what order it returns them."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from aiusage.errors import BadResponseError
+from aiusage.http_client import MAX_CONNECTIONS
+from aiusage.providers.pagination import WINDOW_CONCURRENCY, gather_windows
+
+
+def _run(windows: list[int], concurrency: int | None = None) -> tuple[list[int], int]:
+    active = 0
+    most = 0
+
+    async def fetch(window: int) -> list[int]:
+        nonlocal active, most
+        active += 1
+        most = max(most, active)
+        for _ in range(3):  # hand control back so that the other windows can start
+            await asyncio.sleep(0)
+        active -= 1
+        return [window * 10, window * 10 + 1]
+
+    async def go() -> list[int]:
+        if concurrency is None:
+            return await gather_windows(windows, fetch)
+        return await gather_windows(windows, fetch, concurrency)
+
+    return asyncio.run(go()), most
+
+
+def test_keeps_the_default_number_of_windows_in_flight_and_no_more() -> None:
+    _, most = _run(list(range(60)))
+
+    assert most == WINDOW_CONCURRENCY
+
+
+def test_honours_a_smaller_concurrency() -> None:
+    _, most = _run(list(range(20)), concurrency=3)
+
+    assert most == 3
+
+
+def test_returns_every_item_in_window_order() -> None:
+    items, _ = _run([3, 1, 2])
+
+    assert items == [30, 31, 10, 11, 20, 21]
+
+
+def test_windows_in_flight_fit_in_one_client_connection_pool() -> None:
+    # More windows in flight than connections would queue them inside httpx instead.
+    assert WINDOW_CONCURRENCY <= MAX_CONNECTIONS
+
+
+def test_reports_the_first_failure_of_a_window() -> None:
+    async def fetch(window: int) -> list[int]:
+        if window == 2:
+            raise BadResponseError("window 2 is broken")
+        await asyncio.sleep(0)
+        return [window]
+
+    with pytest.raises(BadResponseError, match="window 2 is broken"):
+        asyncio.run(gather_windows(range(5), fetch))
