@@ -96,20 +96,23 @@ def main(argv: list[str] | None = None) -> int:
             "GEMINI_API_KEY": fake.keys["gemini"],
             "GOOGLE_CLOUD_PROJECT": fake.google_project,
         }
-        # Without latency: the work that is not waiting (start-up, parsing, the store).
-        fake.reset()
-        bare = [cold_run(fake, command, extra).wall for _ in range(args.runs)]
-        log = list(fake.log)
-        requests = len(log) // args.runs
-        chain = chains(log[:requests])
-        counts = per_provider(log[:requests])
-        document = json.loads(cold_run(fake, command, extra).stdout)
-        fake.reset()
-        fake.latency = latency
+        # Runs without latency (the work that is not waiting: start-up, parsing, the store)
+        # alternate with runs with it, so that both see the same load on the machine.
+        bare: list[float] = []
         colds: list[float] = []
         warms: list[float] = []
+        version: list[float] = []
         warm_requests = 0
-        for _ in range(args.runs):
+        log: list[tuple[str, str, str, int]] = []
+        document: dict[str, object] = {}
+        for attempt in range(args.runs):
+            fake.reset()
+            result = cold_run(fake, command, extra)
+            bare.append(result.wall)
+            if attempt == 0:
+                log = list(fake.log)
+                document = json.loads(result.stdout)
+            fake.latency = latency
             with isolated(**extra) as env:
                 account = Path(env["HOME"]) / "service-account.json"
                 fake.write_service_account(account)
@@ -124,8 +127,14 @@ def main(argv: list[str] | None = None) -> int:
                 warm = run(command, env)
                 warm_requests += fake.count() - before
                 warms.append(warm.wall)
-                version = [r.wall for r in repeat([AIUSAGE, "--version"], env, 10)]
-        fake.latency = 0.0
+                version.extend(r.wall for r in repeat([AIUSAGE, "--version"], env, 5))
+            fake.latency = 0.0
+    requests = len(log)
+    chain = chains(log)
+    counts = per_provider(log)
+    records = document["records"]
+    errors = document["errors"]
+    assert isinstance(records, list) and isinstance(errors, list)
     base = median(bare)
     cold = median(colds)
     longest = max(chain.values())
@@ -136,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(
         f"report: `aiusage report --since {args.days}d --granularity 1h --format json`, "
-        f"{len(document['records'])} records, errors: {len(document['errors'])}, "
+        f"{len(records)} records, errors: {len(errors)}, "
         f"latency {args.latency_ms:.0f} ms per request\n"
     )
     print(

@@ -114,3 +114,29 @@ def test_backoff_is_capped_and_jittered() -> None:
     waits = {early.backoff_strategy() for _ in range(20)}
     assert max(waits) <= 2.0  # 0.5 s x 2^2, scaled down by jitter
     assert len(waits) > 1
+
+
+class _CutShort(httpx.AsyncByteStream):
+    async def __aiter__(self):  # type: ignore[no-untyped-def]
+        yield b'{"data": ['
+        raise httpx.RemoteProtocolError("peer closed connection without sending complete body")
+
+
+@respx.mock
+def test_a_body_cut_short_is_retried_like_a_dropped_connection() -> None:
+    route = respx.get("https://example.test/x")
+    route.side_effect = [
+        httpx.Response(200, stream=_CutShort()),
+        httpx.Response(200, json={"ok": True}),
+    ]
+    assert _get("/x") == {"ok": True}
+    assert route.call_count == 2
+
+
+@respx.mock
+def test_a_body_always_cut_short_is_unavailable_after_the_retries() -> None:
+    route = respx.get("https://example.test/x")
+    route.side_effect = lambda request: httpx.Response(200, stream=_CutShort())
+    with pytest.raises(UnavailableError):
+        _get("/x")
+    assert route.call_count == 1 + http_client.retry_policy().total

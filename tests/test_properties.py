@@ -118,7 +118,7 @@ def mutated(draw: st.DrawFn, template: Any) -> Any:
 
 
 # Pages shaped like the reference payloads (shared/reference), small enough to mutate well.
-LEGACY_USAGE = {
+LEGACY_USAGE: dict[str, Any] = {
     "data": [
         {
             "starting_at": "2026-11-23T00:00:00Z",
@@ -143,7 +143,7 @@ LEGACY_USAGE = {
     "has_more": False,
     "next_page": None,
 }
-LEGACY_COST = {
+LEGACY_COST: dict[str, Any] = {
     "data": [
         {
             "starting_at": "2026-11-23T00:00:00Z",
@@ -172,7 +172,7 @@ LEGACY_COST = {
     "has_more": False,
     "next_page": None,
 }
-_GROUP = {
+_GROUP: dict[str, Any] = {
     "model": "claude-sonnet-4-5",
     "product": "claude_code",
     "workspace_id": "wrkspc_01",
@@ -185,7 +185,7 @@ _GROUP = {
     },
     "actor_type": "user_actor",
 }
-ANALYTICS_USAGE = {
+ANALYTICS_USAGE: dict[str, Any] = {
     "data": [
         {
             "starting_at": "2026-11-23T00:00:00Z",
@@ -209,7 +209,7 @@ ANALYTICS_USAGE = {
     "next_page": None,
     "data_refreshed_at": "2026-11-25T00:05:00Z",
 }
-ANALYTICS_COST = {
+ANALYTICS_COST: dict[str, Any] = {
     "data": [
         {
             "starting_at": "2026-11-23T00:00:00Z",
@@ -226,7 +226,7 @@ ANALYTICS_COST = {
     "has_more": False,
     "next_page": None,
 }
-OPENAI = {
+OPENAI: dict[str, Any] = {
     "object": "page",
     "data": [
         {
@@ -253,7 +253,7 @@ OPENAI = {
     "has_more": False,
     "next_page": None,
 }
-OPENAI_COSTS = {
+OPENAI_COSTS: dict[str, Any] = {
     **OPENAI,
     "data": [
         {
@@ -275,7 +275,7 @@ OPENAI_COSTS = {
         }
     ],
 }
-CURSOR = {
+CURSOR: dict[str, Any] = {
     "totalUsageEventsCount": 1,
     "pagination": {
         "numPages": 1,
@@ -326,7 +326,7 @@ CURSOR = {
     "subscriptionCycleStart": 1793491200000,
     "period": {"startDate": 1795392000000, "endDate": 1795478399999},
 }
-GEMINI = {
+GEMINI: dict[str, Any] = {
     "timeSeries": [
         {
             "metric": {
@@ -408,7 +408,7 @@ def _settings(tmp: Path, **extra: str) -> Settings:
         "GOOGLE_CLOUD_PROJECT": "gen-lang-client-0123456789",
         **extra,
     }
-    return Settings(**values)  # type: ignore[arg-type]
+    return Settings(**values)
 
 
 def _provider(name: str) -> Any:
@@ -493,8 +493,8 @@ def collect_with(
 
     monkeypatch.setattr(collect_module, "connect", connect)
     query = UsageQuery(period=Period(since=NOW - timedelta(days=3), until=NOW + timedelta(hours=9)))
-    plan = Plan(providers=[name], kinds=["api"], refresh=True)  # type: ignore[list-item]
-    return asyncio.run(collect(config, query, plan, {name: _provider(name)}, [], NOW))  # type: ignore[dict-item]
+    plan = Plan(providers=[name], kinds=["api"], refresh=True)
+    return asyncio.run(collect(config, query, plan, {name: _provider(name)}, [], NOW))
 
 
 @pytest.mark.parametrize(("name", "extra", "templates"), FUZZ_CASES)

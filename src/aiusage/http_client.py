@@ -31,6 +31,12 @@ MAX_CONNECTIONS = 16
 QueryParams = list[tuple[str, str | int | float | bool | None]]
 
 
+async def _read_body(response: httpx.Response) -> None:
+    # Read the body inside the retry loop, so that a body cut short is retried like a dropped
+    # connection instead of failing after the transport has already returned.
+    await response.aread()
+
+
 def retry_policy() -> Retry:
     """Capped exponential backoff with full jitter; honours Retry-After; bounded in time."""
     return Retry(
@@ -43,6 +49,7 @@ def retry_policy() -> Retry:
         # Every request we send only reads (the Cursor Admin API reads through POST).
         allowed_methods=("GET", "POST"),
         retry_on_exceptions=(httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError),
+        validate_response=_read_body,
     )
 
 

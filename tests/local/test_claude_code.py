@@ -156,7 +156,7 @@ def test_split_cache_creation_replaces_the_flat_number_and_prices_one_hour_write
     assert result.records[0].cost_kind == "estimated"  # type: ignore[attr-defined]
 
 
-def test_a_request_above_200k_input_is_priced_alone_at_the_long_context_rate(
+def test_requests_above_200k_input_are_priced_at_the_long_context_rate(
     home: Path, store: Store
 ) -> None:
     write_lines(
@@ -164,12 +164,13 @@ def test_a_request_above_200k_input_is_priced_alone_at_the_long_context_rate(
         [
             assistant("msg_1", "req_1", claude_usage(5, 1000, 250_000, 0)),
             assistant("msg_2", "req_2", claude_usage(100, 2000, 150_000, 0)),
+            assistant("msg_3", "req_3", claude_usage(1, 10, 199_000, 1_500, split=(0, 1_500))),
         ],
     )
     found, _, result = collect(store)
-    assert found == {"input": 105, "output": 3000, "cache_read": 400_000, "cache_write": 0,
-                     "requests": 2}  # fmt: skip
-    long_request = estimate_cost(
+    assert found == {"input": 106, "output": 3010, "cache_read": 599_000, "cache_write": 1_500,
+                     "requests": 3}  # fmt: skip
+    first = estimate_cost(
         "claude",
         SONNET,
         input_tokens=5,
@@ -177,15 +178,31 @@ def test_a_request_above_200k_input_is_priced_alone_at_the_long_context_rate(
         cache_read_tokens=250_000,
         single_request=True,
     )
-    short_request = estimate_cost(
+    third = estimate_cost(
+        "claude",
+        SONNET,
+        input_tokens=1,
+        output_tokens=10,
+        cache_read_tokens=199_000,
+        cache_write_tokens=1_500,
+        cache_write_1h_tokens=1_500,
+        single_request=True,
+    )
+    short = estimate_cost(
         "claude", SONNET, input_tokens=100, output_tokens=2000, cache_read_tokens=150_000
     )
     at_base = estimate_cost(
-        "claude", SONNET, input_tokens=105, output_tokens=3000, cache_read_tokens=400_000
+        "claude",
+        SONNET,
+        input_tokens=106,
+        output_tokens=3010,
+        cache_read_tokens=599_000,
+        cache_write_tokens=1_500,
+        cache_write_1h_tokens=1_500,
     )
-    assert long_request is not None and short_request is not None
+    assert first is not None and third is not None and short is not None
     cost = result.records[0].cost_usd  # type: ignore[attr-defined]
-    assert cost == long_request + short_request
+    assert cost == first + third + short
     assert cost != at_base
 
 

@@ -259,3 +259,59 @@ def test_every_codex_home_in_the_list_is_read(
     write_lines(home / "b" / "archived_sessions" / "r.jsonl", [turn_context(), later])
     monkeypatch.setenv("CODEX_HOME", f"{home / 'a'},{home / 'b'}")
     assert totals(collect(store).records)["input"] == 30
+
+
+def test_cumulative_totals_and_re_emissions_carry_over_between_runs(
+    home: Path, store: Store
+) -> None:
+    path = rollout(home)
+    write_lines(
+        path,
+        [
+            session_meta(),
+            turn_context(),
+            token_count("2025-11-18T10:00:04.000Z", total=codex_usage(1000, 200, 100)),
+        ],
+    )
+    assert totals(collect(store).records)["input"] == 800
+    write_lines(
+        path,
+        [
+            token_count("2025-11-18T10:00:05.000Z", total=codex_usage(1000, 200, 100)),
+            token_count("2025-11-18T10:00:09.000Z", total=codex_usage(1500, 300, 180)),
+        ],
+        mode="a",
+    )
+    assert totals(collect(store).records) == {"input": 1200, "output": 180, "cache_read": 300,
+                                              "cache_write": 0, "requests": 2}  # fmt: skip
+
+
+def test_a_subagent_rollout_spotted_by_thread_spawn_skips_its_replay(
+    home: Path, store: Store
+) -> None:
+    meta = session_meta("2025-11-18T11:00:00.000Z", source={"subagent": "thread_spawn"})
+    write_lines(
+        rollout(home, "rollout-2025-11-18T11-00-00-sub.jsonl"),
+        [
+            meta,
+            token_count("2025-11-18T11:00:00.500Z", total=codex_usage(9000, 0, 900)),
+            turn_context(timestamp="2025-11-18T11:00:01.000Z"),
+            token_count(
+                "2025-11-18T11:00:03.000Z",
+                total=codex_usage(9100, 50, 920),
+                last=codex_usage(100, 50, 20),
+            ),  # fmt: skip
+        ],
+    )
+    assert totals(collect(store).records) == {"input": 50, "output": 20, "cache_read": 50,
+                                              "cache_write": 0, "requests": 1}  # fmt: skip
+
+
+def test_new_cache_write_tokens_are_taken_out_of_input(home: Path, store: Store) -> None:
+    usage = {**codex_usage(1000, 300, 50), "cache_write_input_tokens": 200}
+    write_lines(
+        rollout(home),
+        [turn_context(), token_count("2025-11-18T10:00:03.000Z", total=usage, last=usage)],
+    )
+    assert totals(collect(store).records) == {"input": 500, "output": 50, "cache_read": 300,
+                                              "cache_write": 200, "requests": 1}  # fmt: skip

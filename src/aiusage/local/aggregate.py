@@ -9,6 +9,7 @@ are linear.
 from __future__ import annotations
 
 import warnings
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from aiusage.store import Store
 
 WIDTH_MS: dict[Granularity, int] = {"1d": 86_400_000, "1h": 3_600_000}
+MILLION = 1_000_000
 _SIDE = "input_tokens + cache_read_tokens + cache_write_tokens"
 _SUMS = (
     "SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), "
@@ -34,8 +36,8 @@ _SUMS = (
 
 
 @lru_cache(maxsize=256)
-def tier_start(provider: str, model: str) -> int | None:
-    """The input size from which the model's long-context prices apply, None without tiers."""
+def tier_starts(provider: str, model: str) -> tuple[int, ...]:
+    """Input sizes above which the model's long-context prices apply; () without tiers."""
     from genai_prices import Usage, calc_price
     from genai_prices.types import TieredPrices
 
@@ -48,14 +50,22 @@ def tier_start(provider: str, model: str) -> int | None:
                 provider_id=GENAI_PROVIDER.get(provider),
             )
     except (LookupError, ValueError):
-        return None
-    starts = [
+        return ()
+    starts = {
         tier.start
         for value in vars(found.model_price).values()
         if isinstance(value, TieredPrices)
         for tier in value.tiers
-    ]
-    return min(starts, default=None)
+    }
+    return tuple(sorted(starts))
+
+
+def tier_of(provider: str, model: str, side: int) -> int:
+    """0 for base prices, else which tier a request of this input side falls in.
+
+    genai-prices applies a tier when the input is *above* its start, to every token.
+    """
+    return bisect_left(tier_starts(provider, model), side)
 
 
 @dataclass
@@ -98,6 +108,43 @@ def price(
     )
 
 
+@lru_cache(maxsize=256)
+def base_rates(provider: str, model: str) -> tuple[Decimal, ...] | None:
+    """Dollars per million tokens at base rates: input, output, cache read, 5-minute and 1-hour
+    cache writes; None when the model has no published price."""
+    units = ((1, 0, 0, 0, 0), (0, 1, 0, 0, 0), (0, 0, 1, 0, 0), (0, 0, 0, 1, 0), (0, 0, 0, 1, 1))
+    rates = []
+    for i, o, r, w, h in units:
+        rate = estimate_cost(
+            provider,
+            model,
+            input_tokens=i * MILLION,
+            output_tokens=o * MILLION,
+            cache_read_tokens=r * MILLION,
+            cache_write_tokens=w * MILLION,
+            cache_write_1h_tokens=h * MILLION,
+        )
+        if rate is None:
+            return None
+        rates.append(rate)
+    return tuple(rates)
+
+
+def base_cost(provider: str, model: str, tokens: Tokens) -> Decimal | None:
+    """``estimate_cost`` at base rates, from per-token rates: base prices are linear."""
+    rates = base_rates(provider, model) if model else None
+    if rates is None:
+        return None
+    counts = (
+        tokens.input,
+        tokens.output,
+        tokens.cache_read,
+        tokens.cache_write - tokens.cache_write_1h,
+        tokens.cache_write_1h,
+    )
+    return sum((c * r for c, r in zip(counts, rates, strict=True)), Decimal(0)) / MILLION
+
+
 @dataclass
 class Priced:
     """A group's tokens and cost; ``cost`` None as soon as one part has no price."""
@@ -114,20 +161,42 @@ def price_groups(
     groups: dict[tuple[int, str, str], Tokens],
     long_rows: Iterable[tuple[int, str, str, int, Sequence[int]]],
 ) -> dict[tuple[int, str, str], Priced]:
-    """Price grouped sums; ``long_rows`` (bucket, model, scope, ts, tokens) are priced alone."""
+    """Price grouped sums; ``long_rows`` (bucket, model, scope, ts, tokens) above a tier apart.
+
+    Above a tier every token of a request pays that tier's rate, so the requests of a group
+    that fall in the same tier are priced together when their sum stays in that tier (always
+    for the top tier); otherwise each is priced alone.
+    """
     priced = {key: Priced(tokens=tokens) for key, tokens in groups.items()}
     base = {key: Tokens(**vars(tokens)) for key, tokens in groups.items()}
+    tiered: dict[tuple[tuple[int, str, str], int], list[tuple[int, Sequence[int]]]] = {}
     for bucket, model, scope, ts, values in long_rows:
-        key = (bucket, model, scope)
-        single = Tokens()
-        single.add(values)
-        base[key].add(values, sign=-1)
-        at = datetime.fromtimestamp(ts / 1000, UTC)
-        priced[key].add_cost(price(provider, model, single, single=True, at=at))
+        tier = tier_of(provider, model, values[0] + values[2] + values[3])
+        if tier:
+            key = (bucket, model, scope)
+            tiered.setdefault((key, tier), []).append((ts, values))
+            base[key].add(values, sign=-1)
+    for (key, tier), rows in tiered.items():
+        together = Tokens()
+        for _, values in rows:
+            together.add(values)
+        side = together.input + together.cache_read + together.cache_write
+        parts = [(rows[0][0], together)]
+        if tier_of(provider, key[1], side) != tier:
+            parts = [(ts, _tokens_of(values)) for ts, values in rows]
+        for ts, tokens in parts:
+            at = datetime.fromtimestamp(ts / 1000, UTC)
+            priced[key].add_cost(price(provider, key[1], tokens, single=True, at=at))
     for key, rest in base.items():
         if rest.total or rest.requests:
-            priced[key].add_cost(price(provider, key[1], rest))
+            priced[key].add_cost(base_cost(provider, key[1], rest))
     return priced
+
+
+def _tokens_of(values: Sequence[int]) -> Tokens:
+    tokens = Tokens()
+    tokens.add(values)
+    return tokens
 
 
 @dataclass
@@ -158,9 +227,10 @@ def load_records(store: Store, provider: ProviderName, query: UsageQuery, tool: 
         groups[(bucket, model, scope_value)] = tokens
     long_rows: list[tuple[int, str, str, int, Sequence[int]]] = []
     for model in sorted({key[1] for key in groups}):
-        start = tier_start(provider, model) if model else None
-        if start is None:
+        starts = tier_starts(provider, model) if model else ()
+        if not starts:
             continue
+        start = starts[0]
         # The partial index covers requests from LONG_FLOOR up; a lower tier reads them all.
         covered = f"AND {_SIDE} >= {LONG_FLOOR} " if start >= LONG_FLOOR else ""
         for bucket, scope_value, ts, *values in store.db.execute(

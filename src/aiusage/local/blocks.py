@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from aiusage.local.aggregate import Priced, Tokens, price_groups, tier_start
+from aiusage.local.aggregate import Priced, Tokens, price_groups, tier_starts
 from aiusage.models import Quota
 
 if TYPE_CHECKING:
@@ -115,8 +115,8 @@ def _price(block: Block) -> dict[tuple[int, str, str], Priced]:
     long_rows = []
     for ts, model, values in block.rows:
         groups[(0, model, "")].add(values)
-        start = tier_start("claude", model) if model else None
-        if start is not None and values[0] + values[2] + values[3] >= start:
+        starts = tier_starts("claude", model) if model else ()
+        if starts and values[0] + values[2] + values[3] > starts[0]:
             long_rows.append((0, model, "", ts, values))
     return price_groups("claude", dict(groups), long_rows)
 

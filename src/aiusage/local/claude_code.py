@@ -42,16 +42,24 @@ def project_folder(path: str) -> str:
     return ""
 
 
-def _copy_key(raw: bytes) -> tuple[bytes, bytes, bool] | None:
-    """(request id, usage bytes up to output_tokens, sidechain) read from the bytes, or None."""
-    request = raw.find(b'"requestId":"')
-    usage = raw.find(USAGE_MARKER)
-    output = raw.find(b'"output_tokens":', usage)
-    close = raw.find(b"}", output)
-    if request < 0 or output < 0 or close < 0:
+def _copy_key(raw: bytes, usage: int) -> tuple[bytes, bytes, bool] | None:
+    """(request id, usage bytes up to output_tokens, sidechain), or None when not found nearby.
+
+    Every search is bounded to a short window: lines can be megabytes of tool output.
+    """
+    output = raw.find(b'"output_tokens":', usage, usage + 1024) if usage >= 0 else -1
+    close = raw.find(b"}", output, output + 256) if output >= 0 else -1
+    if close < 0:
         return None
-    request_end = raw.find(b'"', request + 13)
-    return raw[request + 13 : request_end], raw[usage:close], b'"isSidechain":true' in raw
+    # Claude Code writes requestId right after the message; other writers near the start.
+    request = raw.find(b'"requestId":"', close, close + 256)
+    if request < 0:
+        request = raw.find(b'"requestId":"', 0, min(usage, 1024))
+    request_end = raw.find(b'"', request + 13, request + 128) if request >= 0 else -1
+    if request_end < 0:
+        return None
+    sidechain = raw.find(b'"isSidechain":true', 0, 512) >= 0
+    return raw[request + 13 : request_end], raw[usage:close], sidechain
 
 
 def _tokens(value: object) -> int:
@@ -88,11 +96,11 @@ class ClaudeCodeParser(LogParser):
         self.project = project_folder(file_label)
         self.copies: set[tuple[bytes, bytes, bool]] = set()
 
-    def feed(self, offset: int, raw: bytes) -> None:
+    def feed(self, offset: int, raw: bytes, hit: int) -> None:
         # Claude Code repeats a response's usage on one line per content block. A line whose
         # request id, sidechain flag and usage bytes equal those of a line already taken from
         # this file would make the same candidate (a tie keeps the first): skip its decoding.
-        copy = _copy_key(raw)
+        copy = _copy_key(raw, hit)
         if copy is not None and copy in self.copies:
             return
         try:
@@ -180,7 +188,8 @@ def claude_roots(settings: Settings) -> list[Path]:
     roots: list[Path] = []
     for candidate in candidates:
         projects = candidate if candidate.name == "projects" else candidate / "projects"
-        if folder_present(projects) and projects not in roots:
+        # ~/.config/claude is often a link to ~/.claude: read one folder once.
+        if folder_present(projects) and projects.resolve() not in [r.resolve() for r in roots]:
             roots.append(projects)
     return roots
 

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 FORK_PEEK = 16 * 1024  # bytes handed to LogParser.begin
 BATCH_LINES = 50_000  # candidates written per transaction (files are never split)
 BATCH_FILES = 500
+CACHE_KIB = 64 * 1024
 
 # Makes the parser of one file from the state saved after its last read.
 ParserFactory = Callable[[Path, dict[str, Any]], LogParser]
@@ -96,6 +97,9 @@ class Ingestor:
         self.make_parser = make_parser
         self.is_document = is_document
         self.ledger = Ledger(store.db, provider, policy)
+        # The de-duplication index takes random inserts: a larger page cache than SQLite's
+        # 2 MB default keeps it in memory (this connection belongs to this source only).
+        store.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         self.stats = IngestStats()
 
     def run(self, files: Iterable[Path]) -> IngestStats:
@@ -149,6 +153,8 @@ class Ingestor:
         try:
             with open(path, "rb", buffering=0) as handle:
                 return self._scan(path, handle, identity, previous or moved)
+        except FileNotFoundError:
+            return None  # deleted since it was listed
         except OSError as exc:
             self.stats.unreadable.append(f"{path} ({exc.strerror or exc.__class__.__name__})")
             return None

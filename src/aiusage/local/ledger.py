@@ -181,14 +181,16 @@ def _fill_touched(db: sqlite3.Connection, keys: set[str]) -> None:
 
 def _winners(entries: list[tuple[int, Line]]) -> set[int]:
     """``id()`` of the lines that count among candidates of keys new to the store (``_RECOUNT``)."""
-    groups: dict[str, list[tuple[int, Line]]] = {}
+    single: dict[str, tuple[int, Line]] = {}
+    shared: dict[str, list[tuple[int, Line]]] = {}
     for entry in entries:
-        groups.setdefault(entry[1].msg_key, []).append(entry)
-    winners: set[int] = set()
-    for group in groups.values():
-        if len(group) == 1:
-            winners.add(id(group[0][1]))
-            continue
+        key = entry[1][0]
+        if key in single:
+            shared.setdefault(key, [single[key]]).append(entry)
+        else:
+            single[key] = entry
+    winners = {id(entry[1]) for key, entry in single.items() if key not in shared}
+    for group in shared.values():
         main = [entry for entry in group if not entry[1].sidechain]
         best: dict[str, tuple[int, Line]] = {}
         for entry in main or group:

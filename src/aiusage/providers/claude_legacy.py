@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import httpx
-from pydantic import BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, NonNegativeInt
 
 from aiusage.http_client import QueryParams, request_json
 from aiusage.models import Granularity, Period, SourceResult, UsageQuery, UsageRecord, format_utc
@@ -30,15 +30,15 @@ class _Lenient(BaseModel):
 
 
 class CacheCreation(_Lenient):
-    ephemeral_1h_input_tokens: int = 0
-    ephemeral_5m_input_tokens: int = 0
+    ephemeral_1h_input_tokens: NonNegativeInt = 0
+    ephemeral_5m_input_tokens: NonNegativeInt = 0
 
 
 class UsageResult(_Lenient):
-    uncached_input_tokens: int = 0
-    cache_read_input_tokens: int = 0
+    uncached_input_tokens: NonNegativeInt = 0
+    cache_read_input_tokens: NonNegativeInt = 0
     cache_creation: CacheCreation = CacheCreation()
-    output_tokens: int = 0
+    output_tokens: NonNegativeInt = 0
     model: str | None = None
     workspace_id: str | None = None
 
@@ -53,14 +53,14 @@ class CostResult(_Lenient):
 
 
 class UsageBucket(_Lenient):
-    starting_at: datetime
-    ending_at: datetime
+    starting_at: AwareDatetime
+    ending_at: AwareDatetime
     results: list[UsageResult]
 
 
 class CostBucket(_Lenient):
-    starting_at: datetime
-    ending_at: datetime
+    starting_at: AwareDatetime
+    ending_at: AwareDatetime
     results: list[CostResult]
 
 
