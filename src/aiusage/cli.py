@@ -70,24 +70,45 @@ def main_options(
 
 @app.command()
 def report(
-    since: Annotated[str | None, typer.Option(help="Start: 2026-10-01, 7d, today, month.")] = None,
-    until: Annotated[str | None, typer.Option(help="End (exclusive); default now.")] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            metavar="WHEN",
+            help="Start: 2026-10-01, an ISO date-time, 90m/24h/7d/4w, today or month "
+            "[default: 30 days ago].",
+        ),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(metavar="WHEN", help="End, exclusive [default: now].")
+    ] = None,
     provider: Annotated[
-        list[ProviderChoice] | None, typer.Option(help="Only this provider (repeatable).")
+        list[ProviderChoice] | None,
+        typer.Option(
+            metavar="NAME", help="Only this provider (repeatable): claude, openai, gemini, cursor."
+        ),
     ] = None,
     source: Annotated[
-        list[SourceChoice] | None, typer.Option(help="Only this kind of source (repeatable).")
+        list[SourceChoice] | None,
+        typer.Option(
+            metavar="KIND", help="Only this kind of source (repeatable): api, local, manual."
+        ),
     ] = None,
-    by: Annotated[GroupChoice, typer.Option(help="How rows are grouped.")] = GroupChoice.model,
+    by: Annotated[
+        GroupChoice,
+        typer.Option(
+            help="How rows are grouped; project, user (Claude only) and product also ask the "
+            "vendors to split."
+        ),
+    ] = GroupChoice.model,
     granularity: Annotated[
         GranularityChoice, typer.Option(help="Bucket width asked of the vendors.")
     ] = GranularityChoice.day,
     output_format: Annotated[
         ReportFormat, typer.Option("--format", help="table, json or csv.")
     ] = ReportFormat.table,
-    refresh: Annotated[bool, typer.Option(help="Ignore cached answers.")] = False,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Ignore cached answers.")] = False,
     offline: Annotated[
-        bool, typer.Option(help="Never use the network; report from the store.")
+        bool, typer.Option("--offline", help="Never use the network; report from the store.")
     ] = False,
 ) -> None:
     """Usage and cost per provider and model over a period."""
@@ -118,7 +139,8 @@ def report(
 @app.command("test-keys")
 def test_keys(
     provider: Annotated[
-        list[ProviderChoice] | None, typer.Option(help="Only this provider (repeatable).")
+        list[ProviderChoice] | None,
+        typer.Option(metavar="NAME", help="Only this provider (repeatable)."),
     ] = None,
     output_format: Annotated[
         ListFormat, typer.Option("--format", help="table or json.")

@@ -26,8 +26,9 @@ log = logging.getLogger(__name__)
 
 USER_AGENT = f"aiusage/{__version__} (https://github.com/aiusage/aiusage)"
 RETRY_STATUSES = (429, 500, 502, 503, 504, 529)
-# Connections one vendor's client may hold: as many as windows in flight (pagination.py).
-MAX_CONNECTIONS = 16
+# Requests one vendor's client may have in flight: as many as windows (pagination.py). Over
+# TLS the pool speaks HTTP/2 where the vendor does, so they share one connection.
+MAX_CONNECTIONS = 32
 QueryParams = list[tuple[str, str | int | float | bool | None]]
 
 
@@ -67,7 +68,9 @@ def build_client(
 ) -> httpx.AsyncClient:
     """Build the async client a provider receives: base URL, timeouts, User-Agent, retries."""
     transport = RetryTransport(
-        transport=httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=MAX_CONNECTIONS)),
+        transport=httpx.AsyncHTTPTransport(
+            http2=True, limits=httpx.Limits(max_connections=MAX_CONNECTIONS)
+        ),
         retry=retry or default_retry(),
     )
     return httpx.AsyncClient(

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from aiusage.errors import BadResponseError
-from aiusage.http_client import MAX_CONNECTIONS
+from aiusage.http_client import MAX_CONNECTIONS, build_client
 from aiusage.providers.pagination import WINDOW_CONCURRENCY, gather_windows
 
 
@@ -50,9 +50,16 @@ def test_returns_every_item_in_window_order() -> None:
     assert items == [30, 31, 10, 11, 20, 21]
 
 
-def test_windows_in_flight_fit_in_one_client_connection_pool() -> None:
-    # More windows in flight than connections would queue them inside httpx instead.
-    assert WINDOW_CONCURRENCY <= MAX_CONNECTIONS
+def test_every_window_in_flight_fits_in_one_vendor_client_speaking_http2() -> None:
+    # More windows in flight than the pool holds would queue them inside httpx instead; over
+    # TLS, HTTP/2 lets them share one connection.
+    client = build_client("https://example.test")
+    pool = client._transport._async_transport._pool  # type: ignore[attr-defined]
+    try:
+        assert pool._http2 is True
+        assert pool._max_connections == MAX_CONNECTIONS >= WINDOW_CONCURRENCY
+    finally:
+        asyncio.run(client.aclose())
 
 
 def test_reports_the_first_failure_of_a_window() -> None:

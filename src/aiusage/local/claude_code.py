@@ -3,7 +3,7 @@
 Claude Code writes one line per content block and repeats the response's full ``usage`` on
 each; resumed sessions and subagent transcripts copy lines into other files. Every line is a
 candidate under the key (``message.id``, ``requestId``); the store counts one per key across all
-files (see ``ingest._RECOUNT`` for the sidechain-replay rule). ``<synthetic>`` lines are local
+files (see ``ledger._RECOUNT`` for the sidechain-replay rule). ``<synthetic>`` lines are local
 error messages with no usage; their "usage limit reached|<epoch>" text marks a reset time.
 """
 
@@ -51,15 +51,18 @@ def _copy_key(raw: bytes, usage: int) -> tuple[bytes, bytes, bool] | None:
     close = raw.find(b"}", output, output + 256) if output >= 0 else -1
     if close < 0:
         return None
-    # Claude Code writes requestId right after the message; other writers near the start.
+    # Claude Code writes requestId right after the message, whose last field is usage: the
+    # bytes up to it hold the whole usage object. Other writers put it near the start.
     request = raw.find(b'"requestId":"', close, close + 256)
+    usage_end = request
     if request < 0:
         request = raw.find(b'"requestId":"', 0, min(usage, 1024))
+        usage_end = close
     request_end = raw.find(b'"', request + 13, request + 128) if request >= 0 else -1
     if request_end < 0:
         return None
     sidechain = raw.find(b'"isSidechain":true', 0, 512) >= 0
-    return raw[request + 13 : request_end], raw[usage:close], sidechain
+    return raw[request + 13 : request_end], raw[usage:usage_end], sidechain
 
 
 def _tokens(value: object) -> int:
@@ -67,7 +70,11 @@ def _tokens(value: object) -> int:
 
 
 def _unusable(entry: dict[str, Any], message: dict[str, Any], usage: dict[str, Any]) -> bool:
-    """ccusage 20's validity filters: explicit nulls, empty ids, a version that is not x.y.z."""
+    """ccusage 20's validity filters: explicit nulls, empty ids, a version that is not x.y.z.
+
+    ccusage looks for ``"<field>":null`` anywhere in the line's bytes; the fields that matter
+    are checked here where they live, which is cheaper on long lines.
+    """
     if None in (
         entry.get("cwd", 0),
         entry.get("costUSD", 0),
