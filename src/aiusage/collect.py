@@ -7,12 +7,11 @@ import logging
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import httpx
 import pydantic
 
 from aiusage.errors import AiUsageError, BadResponseError, ConfigError, ErrorKind, SourceFailure
-from aiusage.http_client import build_client
 from aiusage.models import (
     CodeActivity,
     ProviderName,
@@ -28,6 +27,9 @@ from aiusage.periods import aligned
 from aiusage.providers.base import ApiProvider, ClientConfig, StoreSource
 from aiusage.settings import Settings
 from aiusage.store import Store
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +119,8 @@ async def _fetch_api(
 
 
 def connect(config: ClientConfig, settings: Settings) -> httpx.AsyncClient:
+    from aiusage.http_client import build_client
+
     return build_client(
         config.base_url, headers=config.headers, auth=config.auth, timeout=settings.http_timeout
     )

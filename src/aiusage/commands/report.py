@@ -23,7 +23,7 @@ from aiusage.models import (
     utc_now,
 )
 from aiusage.periods import parse_period
-from aiusage.providers import API_PROVIDERS
+from aiusage.providers.base import ApiProvider
 from aiusage.render import render_csv, render_json, render_table
 from aiusage.settings import load_settings
 
@@ -32,6 +32,13 @@ FETCH_DIMENSIONS: dict[str, FetchDimension] = {
     "user": "user",
     "product": "product",
 }
+
+
+def _api_providers() -> dict[ProviderName, ApiProvider]:
+    # Imported only when the APIs are asked for: vendor client code is most of the start-up.
+    from aiusage.providers import API_PROVIDERS
+
+    return API_PROVIDERS
 
 
 def run_report(
@@ -63,7 +70,8 @@ def run_report(
         refresh=refresh,
         offline=offline,
     )
-    job = collect(settings, query, plan, API_PROVIDERS, STORE_SOURCES, now)
+    api_providers = _api_providers() if "api" in plan.kinds else {}
+    job = collect(settings, query, plan, api_providers, STORE_SOURCES, now)
     if stderr.is_terminal and output_format == "table":
         with stderr.status("Fetching usage…"):
             collected = asyncio.run(job)
@@ -100,9 +108,9 @@ def run_report(
         sys.stdout.write(render_csv(report))
     else:
         hints: dict[str, str] = {
-            name: API_PROVIDERS[name].setup_hint()
+            name: api_providers[name].setup_hint()
             for name in report.not_configured
-            if name in API_PROVIDERS
+            if name in api_providers
         }
         render_table(report, stdout, hints)
     return 1 if report.errors else 0

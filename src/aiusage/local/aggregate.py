@@ -108,43 +108,6 @@ def price(
     )
 
 
-@lru_cache(maxsize=256)
-def base_rates(provider: str, model: str) -> tuple[Decimal, ...] | None:
-    """Dollars per million tokens at base rates: input, output, cache read, 5-minute and 1-hour
-    cache writes; None when the model has no published price."""
-    units = ((1, 0, 0, 0, 0), (0, 1, 0, 0, 0), (0, 0, 1, 0, 0), (0, 0, 0, 1, 0), (0, 0, 0, 1, 1))
-    rates = []
-    for i, o, r, w, h in units:
-        rate = estimate_cost(
-            provider,
-            model,
-            input_tokens=i * MILLION,
-            output_tokens=o * MILLION,
-            cache_read_tokens=r * MILLION,
-            cache_write_tokens=w * MILLION,
-            cache_write_1h_tokens=h * MILLION,
-        )
-        if rate is None:
-            return None
-        rates.append(rate)
-    return tuple(rates)
-
-
-def base_cost(provider: str, model: str, tokens: Tokens) -> Decimal | None:
-    """``estimate_cost`` at base rates, from per-token rates: base prices are linear."""
-    rates = base_rates(provider, model) if model else None
-    if rates is None:
-        return None
-    counts = (
-        tokens.input,
-        tokens.output,
-        tokens.cache_read,
-        tokens.cache_write - tokens.cache_write_1h,
-        tokens.cache_write_1h,
-    )
-    return sum((c * r for c, r in zip(counts, rates, strict=True)), Decimal(0)) / MILLION
-
-
 @dataclass
 class Priced:
     """A group's tokens and cost; ``cost`` None as soon as one part has no price."""
@@ -189,7 +152,7 @@ def price_groups(
             priced[key].add_cost(price(provider, key[1], tokens, single=True, at=at))
     for key, rest in base.items():
         if rest.total or rest.requests:
-            priced[key].add_cost(base_cost(provider, key[1], rest))
+            priced[key].add_cost(price(provider, key[1], rest))
     return priced
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal, localcontext
 from typing import TypeVar
 
 import httpx
@@ -15,11 +13,10 @@ from aiusage.models import (
     Granularity,
     Period,
     SourceResult,
-    UsageRecord,
     format_utc,
 )
-from aiusage.pricing import estimate_cost
 from aiusage.providers.claude_analytics_schema import CostPage, CostRow, Group, UsagePage, UsageRow
+from aiusage.providers.claude_records import Key, Tally, cents_to_dollars
 from aiusage.providers.pagination import follow_cursor
 from aiusage.providers.parsing import parse
 
@@ -44,8 +41,6 @@ DIMENSION_GROUP: dict[FetchDimension, str] = {
     "user": "actor",
     "product": "product",
 }
-# Money needs more digits than Decimal's default 28 when amounts carry many fractional digits.
-MONEY_PRECISION = 80
 
 
 Page = TypeVar("Page", UsagePage, CostPage)
@@ -121,9 +116,6 @@ async def fetch_window(
     )
 
 
-Key = tuple[datetime, str | None, str | None, str | None]  # start, model, scope, product
-
-
 def _scope(group: Group, dimension: FetchDimension | None) -> str | None:
     if dimension == "project":
         return group.workspace_id
@@ -147,103 +139,42 @@ def build_records(
     (with ``--by product``: the product surface it was spent in, when the API names one).
     Buckets without usage have no rows and so no records.
     """
-    tokens: dict[Key, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
-    requests: dict[Key, int] = defaultdict(int)
-    ends: dict[datetime, datetime] = {}
+    tally = Tally()
     for row in usage:
-        ends[row.starting_at] = row.ending_at
         u = row.usage
         cache = u.cache_creation
-        counts = (
-            u.uncached_input_tokens,
-            u.output_tokens,
-            u.cache_read_input_tokens,
-            cache.ephemeral_5m_input_tokens + cache.ephemeral_1h_input_tokens,
-            cache.ephemeral_1h_input_tokens,
-        )
-        if row.group.model is None and not any(counts):
+        if row.group.model is None and not (
+            u.uncached_input_tokens
+            or u.output_tokens
+            or u.cache_read_input_tokens
+            or cache.ephemeral_5m_input_tokens
+            or cache.ephemeral_1h_input_tokens
+        ):
             # Code-execution rows: no tokens; their ``requests`` count sandbox spans, which the
             # cost side reports as the code_execution line item.
             continue
-        key = (
-            row.starting_at,
-            row.group.model,
-            _scope(row.group, dimension),
-            _surface(row.group, dimension),
+        tally.add_tokens(
+            (
+                row.starting_at,
+                row.group.model,
+                _scope(row.group, dimension),
+                _surface(row.group, dimension),
+            ),
+            row.ending_at,
+            uncached=u.uncached_input_tokens,
+            output=u.output_tokens,
+            cache_read=u.cache_read_input_tokens,
+            cache_write_5m=cache.ephemeral_5m_input_tokens,
+            cache_write_1h=cache.ephemeral_1h_input_tokens,
+            requests=u.requests,
         )
-        for i, value in enumerate(counts):
-            tokens[key][i] += value
-        if u.requests is not None:
-            requests[key] += u.requests
-
-    model_cost: dict[Key, Decimal] = defaultdict(Decimal)
-    other_cost: dict[Key, Decimal] = defaultdict(Decimal)
-    with localcontext() as money:
-        money.prec = MONEY_PRECISION
-        for line in costs:
-            ends.setdefault(line.starting_at, line.ending_at)
-            g = line.group
-            dollars = line.cost.amount / 100  # fractional cents
-            scope = _scope(g, dimension)
-            if g.model and g.cost_type in (None, "tokens"):
-                model_cost[(line.starting_at, g.model, scope, _surface(g, dimension))] += dollars
-            else:
-                item = _surface(g, dimension) or g.cost_type or "other"
-                other_cost[(line.starting_at, None, scope, item)] += dollars
-
-    records: list[UsageRecord] = []
-    for key in sorted(tokens.keys() | model_cost.keys(), key=_sort_key):
-        start, model, scope, product = key
-        uncached, output, read, write, write_1h = tokens.get(key, [0, 0, 0, 0, 0])
-        cost: Decimal | None
-        if key in model_cost:
-            cost, kind = model_cost[key], "reported"
+    for line in costs:
+        g = line.group
+        scope = _scope(g, dimension)
+        key: Key
+        if g.model and g.cost_type in (None, "tokens"):
+            key = (line.starting_at, g.model, scope, _surface(g, dimension))
         else:
-            cost = estimate_cost(
-                "claude",
-                model,
-                input_tokens=uncached,
-                output_tokens=output,
-                cache_read_tokens=read,
-                cache_write_tokens=write,
-                cache_write_1h_tokens=write_1h,
-                at=start,
-            )
-            kind = "estimated"
-        records.append(
-            UsageRecord(
-                provider="claude",
-                source="api",
-                start=start,
-                end=ends[start],
-                model=model,
-                scope=scope,
-                product=product,
-                input_tokens=uncached,
-                output_tokens=output,
-                cache_read_tokens=read,
-                cache_write_tokens=write,
-                requests=requests.get(key),
-                cost_usd=cost,
-                cost_kind=kind if cost is not None else None,
-            )
-        )
-    for key in sorted(other_cost, key=_sort_key):
-        start, _, scope, product = key
-        records.append(
-            UsageRecord(
-                provider="claude",
-                source="api",
-                start=start,
-                end=ends[start],
-                scope=scope,
-                product=product,
-                cost_usd=other_cost[key],
-                cost_kind="reported",
-            )
-        )
-    return SourceResult(records=tuple(records))
-
-
-def _sort_key(key: Key) -> tuple[datetime, str, str, str]:
-    return key[0], key[1] or "", key[2] or "", key[3] or ""
+            key = (line.starting_at, None, scope, _surface(g, dimension) or g.cost_type or "other")
+        tally.add_cost(key, line.ending_at, cents_to_dollars(line.cost.amount))
+    return SourceResult(records=tally.records())

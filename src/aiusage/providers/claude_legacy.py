@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import httpx
 from pydantic import AwareDatetime, BaseModel, ConfigDict, NonNegativeInt
 
 from aiusage.http_client import QueryParams, request_json
-from aiusage.models import Granularity, Period, SourceResult, UsageQuery, UsageRecord, format_utc
+from aiusage.models import Granularity, Period, SourceResult, UsageQuery, format_utc
 from aiusage.periods import windows
-from aiusage.pricing import estimate_cost
+from aiusage.providers.claude_records import Tally, cents_to_dollars
 from aiusage.providers.pagination import follow_cursor, gather_windows
 from aiusage.providers.parsing import parse
 
@@ -117,9 +116,6 @@ async def fetch_costs(
     return await follow_cursor(VENDOR, page)
 
 
-Key = tuple[datetime, str | None, str | None]  # bucket start, model, workspace
-
-
 def build_records(
     usage: list[UsageBucket], costs: list[CostBucket] | None, by_workspace: bool
 ) -> SourceResult:
@@ -129,95 +125,28 @@ def build_records(
     (``reported``); without a cost report they are estimated; cost that names no model (web
     search, code execution, session usage) becomes a record of its own.
     """
-    tokens: dict[Key, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
-    ends: dict[datetime, datetime] = {}
+    tally = Tally()
     for bucket in usage:
-        ends[bucket.starting_at] = bucket.ending_at
         for r in bucket.results:
-            key = (bucket.starting_at, r.model, r.workspace_id if by_workspace else None)
-            counts = tokens[key]
+            workspace = r.workspace_id if by_workspace else None
             cache = r.cache_creation
-            for i, value in enumerate(
-                (
-                    r.uncached_input_tokens,
-                    r.output_tokens,
-                    r.cache_read_input_tokens,
-                    cache.ephemeral_5m_input_tokens + cache.ephemeral_1h_input_tokens,
-                    cache.ephemeral_1h_input_tokens,
-                )
-            ):
-                counts[i] += value
-
-    model_cost: dict[Key, Decimal] = defaultdict(Decimal)
-    other_cost: dict[Key, Decimal] = defaultdict(Decimal)
+            tally.add_tokens(
+                (bucket.starting_at, r.model, workspace, None),
+                bucket.ending_at,
+                uncached=r.uncached_input_tokens,
+                output=r.output_tokens,
+                cache_read=r.cache_read_input_tokens,
+                cache_write_5m=cache.ephemeral_5m_input_tokens,
+                cache_write_1h=cache.ephemeral_1h_input_tokens,
+            )
+        tally.ends[bucket.starting_at] = bucket.ending_at
     for cost_bucket in costs or []:
-        ends.setdefault(cost_bucket.starting_at, cost_bucket.ending_at)
         for c in cost_bucket.results:
-            dollars = c.amount / 100  # the cost report is in cents
             workspace = c.workspace_id if by_workspace else None
-            if c.model:
-                model_cost[(cost_bucket.starting_at, c.model, workspace)] += dollars
-            else:
-                item = c.cost_type or c.description or "other"
-                other_cost[(cost_bucket.starting_at, item, workspace)] += dollars
-
-    records: list[UsageRecord] = []
-    for key in sorted(tokens.keys() | model_cost.keys(), key=_sort_key):
-        start, model, workspace = key
-        uncached, output, read, write, write_1h = tokens.get(key, [0, 0, 0, 0, 0])
-        cost: Decimal | None
-        if key in model_cost:
-            cost, kind = model_cost[key], "reported"
-        else:
-            cost = estimate_cost(
-                "claude",
-                model,
-                input_tokens=uncached,
-                output_tokens=output,
-                cache_read_tokens=read,
-                cache_write_tokens=write,
-                cache_write_1h_tokens=write_1h,
-                at=start,
-            )
-            kind = "estimated"
-        records.append(
-            UsageRecord(
-                provider="claude",
-                source="api",
-                start=start,
-                end=ends[start],
-                model=model,
-                scope=workspace,
-                input_tokens=uncached,
-                output_tokens=output,
-                cache_read_tokens=read,
-                cache_write_tokens=write,
-                cost_usd=cost,
-                cost_kind=kind if cost is not None else None,
-            )
-        )
-    for (start, item_name, workspace), dollars in sorted(other_cost.items(), key=_sort_key_items):
-        records.append(
-            UsageRecord(
-                provider="claude",
-                source="api",
-                start=start,
-                end=ends[start],
-                scope=workspace,
-                product=item_name,
-                cost_usd=dollars,
-                cost_kind="reported",
-            )
-        )
-    return SourceResult(records=tuple(records))
-
-
-def _sort_key(key: Key) -> tuple[datetime, str, str]:
-    return key[0], key[1] or "", key[2] or ""
-
-
-def _sort_key_items(item: tuple[Key, Decimal]) -> tuple[datetime, str, str]:
-    return _sort_key(item[0])
+            item = None if c.model else (c.cost_type or c.description or "other")
+            key = (cost_bucket.starting_at, c.model or None, workspace, item)
+            tally.add_cost(key, cost_bucket.ending_at, cents_to_dollars(c.amount))
+    return SourceResult(records=tally.records())
 
 
 async def fetch(client: httpx.AsyncClient, query: UsageQuery) -> SourceResult:
