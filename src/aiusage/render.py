@@ -225,12 +225,22 @@ def render_csv(report: Report) -> str:
     return out.getvalue()
 
 
-def key_table(checks: Iterable[KeyCheck]) -> Table:
+def render_key_checks(checks: Iterable[KeyCheck], console: Console) -> None:
+    """A table of verdicts, then one line with the fix for each credential that is not ok.
+
+    The fixes are full sentences: below the table they stay readable on a narrow terminal.
+    """
     table = Table(title="Credentials")
-    for header in ("Provider", "Variable", "Status", "Detail", "Fix"):
-        table.add_column(header)
+    table.add_column("Provider", no_wrap=True)
+    table.add_column("Variable", no_wrap=True, overflow="fold")
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Detail")
     colours = {"ok": "green", "missing": "dim"}
+    checks = list(checks)
     for c in checks:
         colour = colours.get(c.status, "red")
-        table.add_row(c.provider, c.credential, f"[{colour}]{c.status}[/]", c.detail, c.hint)
-    return table
+        table.add_row(c.provider, c.credential, f"[{colour}]{c.status}[/]", c.detail)
+    console.print(table)
+    for c in checks:
+        if c.status != "ok" and c.hint:
+            console.print(f"[bold]{c.credential}[/]: {c.hint}", highlight=False)

@@ -13,7 +13,7 @@ from aiusage.collect import connect
 from aiusage.models import PROVIDER_NAMES, KeyCheck
 from aiusage.providers import API_PROVIDERS
 from aiusage.providers.base import ClientConfig
-from aiusage.render import key_table
+from aiusage.render import render_key_checks
 from aiusage.settings import Settings, load_settings
 
 
@@ -33,5 +33,5 @@ def run_test_keys(*, providers: list[str], output_format: str, stdout: Console) 
     if output_format == "json":
         sys.stdout.write(json.dumps([c.model_dump() for c in checks], indent=2) + "\n")
     else:
-        stdout.print(key_table(checks))
+        render_key_checks(checks, stdout)
     return 0 if all(c.status in ("ok", "missing") for c in checks) else 1
