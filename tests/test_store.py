@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import stat
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -165,3 +167,21 @@ def test_a_failed_write_leaves_nothing_half_written(tmp_path: Path) -> None:
         pass
     assert len(store.load_records("claude", "api", "1d", "", WINDOW)) == 1
     store.close()
+
+
+def test_processes_creating_the_store_at_the_same_moment_all_open_it(tmp_path: Path) -> None:
+    # SQLite answers a second process switching a new file to WAL "database is locked" at once,
+    # without waiting: seen as a flaky `aiusage cursor set` run twice at the same moment.
+    script = (
+        "import sys; from pathlib import Path; from aiusage.store import Store; "
+        "Store.open(Path(sys.argv[1])).close()"
+    )
+    for round_number in range(4):
+        path = tmp_path / f"round{round_number}" / "store.sqlite3"
+        processes = [
+            subprocess.Popen([sys.executable, "-c", script, str(path)], stderr=subprocess.PIPE)
+            for _ in range(4)
+        ]
+        for process in processes:
+            _, err = process.communicate(timeout=60)
+            assert process.returncode == 0, err.decode()

@@ -33,6 +33,8 @@ CSV_FIELDS = (
     "cost_kind",
 )
 NONE = "—"
+FREE_TEXT_HEADERS = ("Model", "Project", "User", "Product")
+NUMBER_HEADERS = ("Input", "Output", "Cache read", "Cache write", "Requests", "Cost (USD)")
 
 
 @dataclass
@@ -113,37 +115,121 @@ def group_rows(records: Iterable[UsageRecord], group_by: GroupBy) -> dict[tuple[
     return dict(sorted(rows.items()))
 
 
-def _numbers(row: Row) -> list[str]:
+def _count(value: int, compact: bool) -> str:
+    if not compact or value < 10_000:
+        return f"{value:,}"
+    for size, unit in ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "K")):
+        if value >= size:
+            return f"{value / size:.1f}{unit}"
+    return f"{value:,}"  # pragma: no cover - the loop always returns
+
+
+def _numbers(row: Row, compact: bool = False) -> list[str]:
     return [
-        f"{row.input_tokens:,}",
-        f"{row.output_tokens:,}",
-        f"{row.cache_read_tokens:,}",
-        f"{row.cache_write_tokens:,}",
-        NONE if row.requests is None else f"{row.requests:,}",
+        _count(row.input_tokens, compact),
+        _count(row.output_tokens, compact),
+        _count(row.cache_read_tokens, compact),
+        _count(row.cache_write_tokens, compact),
+        NONE if row.requests is None else _count(row.requests, compact),
         money(row),
     ]
 
 
-def usage_table(report: Report) -> Table:
+SHORT_NUMBER_HEADERS = ("In", "Out", "Cache rd", "Cache wr", "Reqs", "Cost $")
+# Each column costs its padding (2) and a border (1) besides its text; the table one more border.
+_COLUMN_OVERHEAD = 3
+_MIN_FREE_TEXT = 20
+_MIN_FREE_TEXT_COMPACT = 12
+
+
+@dataclass
+class _Layout:
+    """The cells of the usage table, label columns first, before they become a Rich table."""
+
+    headers: tuple[str, ...]
+    number_headers: tuple[str, ...]
+    labels: list[list[str]]
+    figures: list[list[str]]
+    totals: int  # the last ``totals`` rows are totals
+
+    def widths(self, free_text_cap: int) -> list[int]:
+        cells = [label + figure for label, figure in zip(self.labels, self.figures, strict=True)]
+        columns = [
+            [row[i] for row in cells] for i in range(len(self.headers + self.number_headers))
+        ]
+        widths = [
+            max([len(header), *(len(cell) for cell in column)])
+            for header, column in zip(self.headers + self.number_headers, columns, strict=True)
+        ]
+        for index, header in enumerate(self.headers):
+            if header in FREE_TEXT_HEADERS:
+                widths[index] = min(widths[index], free_text_cap)
+        return widths
+
+
+def _layout(report: Report, compact: bool) -> _Layout:
     group_by = report.group_by
-    title = f"Usage {format_utc(report.since)} → {format_utc(report.until)}"
-    table = Table(title=title, show_footer=False)
-    for header in _HEADERS[group_by]:
-        table.add_column(header)
-    for header in ("Input", "Output", "Cache read", "Cache write", "Requests", "Cost (USD)"):
-        table.add_column(header, justify="right")
+    headers = _HEADERS[group_by]
     rows = group_rows(report.records, group_by)
     totals: dict[str, Row] = defaultdict(Row)
     for label, row in rows.items():
-        table.add_row(*label, *_numbers(row))
-        source = label[2] if group_by == "day" else label[1]
-        totals[source].merge(row)
-    width = len(_HEADERS[group_by])
+        totals[label[headers.index("Source")]].merge(row)
+    labels: list[list[str]] = [list(label) for label in rows]
+    figures = [_numbers(row, compact) for row in rows.values()]
     for source, total in sorted(totals.items()):
-        table.add_section()
-        padding = [""] * (width - 1)
-        table.add_row(f"Total ({source})", *padding, *_numbers(total), style="bold")
-    return table
+        total_label = ["Total", *[""] * (len(headers) - 1)]
+        total_label[headers.index("Source")] = source
+        labels.append(total_label)
+        figures.append(_numbers(total, compact))
+    return _Layout(
+        headers=headers,
+        number_headers=SHORT_NUMBER_HEADERS if compact else NUMBER_HEADERS,
+        labels=labels,
+        figures=figures,
+        totals=len(totals),
+    )
+
+
+def usage_table(report: Report, width: int | None = None) -> tuple[Table, bool]:
+    """The usage table, and whether it was made compact to fit ``width``.
+
+    Figures are never cut. When the exact counts do not fit the terminal, the table drops its
+    column borders and shows counts as ``181.7M`` (the caller says so; the JSON and CSV
+    documents always hold the exact counts).
+    """
+    layout = _layout(report, compact=False)
+    widths = layout.widths(_MIN_FREE_TEXT)
+    columns = len(widths)
+    compact = width is not None and sum(widths) + _COLUMN_OVERHEAD * columns + 1 > width
+    title = f"Usage {format_utc(report.since)} → {format_utc(report.until)}"
+    if compact:
+        layout = _layout(report, compact=True)
+        widths = layout.widths(_MIN_FREE_TEXT_COMPACT)
+        table = Table(
+            title=title,
+            box=None,
+            padding=(0, 1, 0, 0),
+            pad_edge=False,
+            show_edge=False,
+        )
+    else:
+        table = Table(title=title)
+    for header, column_width in zip(layout.headers, widths, strict=False):
+        if header in FREE_TEXT_HEADERS:
+            # Model ids and project paths are what the user compares with the vendor's
+            # dashboard: wrap them rather than cut them short.
+            table.add_column(header, overflow="fold", min_width=column_width)
+        else:
+            table.add_column(header, no_wrap=True, min_width=column_width)
+    for header, column_width in zip(layout.number_headers, widths[len(layout.headers) :],
+                                    strict=True):  # fmt: skip
+        table.add_column(header, justify="right", no_wrap=True, min_width=column_width)
+    first_total = len(layout.labels) - layout.totals
+    for index, (label, figures) in enumerate(zip(layout.labels, layout.figures, strict=True)):
+        if index >= first_total:
+            table.add_section()
+        table.add_row(*label, *figures, style="bold" if index >= first_total else None)
+    return table, compact
 
 
 def quota_table(report: Report) -> Table:
@@ -190,7 +276,13 @@ def render_table(report: Report, console: Console, setup_hints: dict[str, str]) 
         )
         return
     if report.records:
-        console.print(usage_table(report))
+        table, compact = usage_table(report, console.width)
+        console.print(table)
+        if compact:
+            console.print(
+                "Token counts are abbreviated to fit the terminal (K, M, B); widen it, or use "
+                "--format json or csv for exact figures."
+            )
         if any(r.cost_kind == "estimated" for r in report.records):
             console.print("~ estimated from published prices (genai-prices), not billed amounts")
     elif not report.errors:

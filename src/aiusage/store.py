@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -45,6 +46,20 @@ def _private_file(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
+def _enable_wal(db: sqlite3.Connection) -> None:
+    """Switch a new store to WAL. Two processes creating the store at once can both try; SQLite
+    answers the loser "database is locked" at once, without its busy handler, so wait here."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 class Store:
     """One connection to the store. Safe for many processes at once (WAL, busy timeout)."""
 
@@ -57,7 +72,7 @@ class Store:
             _private_file(path)
             db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            db.execute("PRAGMA journal_mode = WAL")
+            _enable_wal(db)
             db.execute("PRAGMA synchronous = NORMAL")
             store = cls(db)
             store.migrate()
