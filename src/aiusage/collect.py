@@ -98,12 +98,9 @@ async def _fetch_api(
     dimension = query.dimension or ""
     cached = None
     if plan.offline:
-        cached = store.last_fetch(key) or SourceResult(
-            warnings=(
-                f"--offline: nothing stored for {provider.vendor} for this period yet; "
-                "run once without --offline",
-            )
-        )
+        # Quotas and warnings come from the same query's last fetch; records from the history
+        # of every fetch that covered this period.
+        cached = store.last_fetch(key) or SourceResult()
     elif not plan.refresh:
         cached = store.fresh_fetch(key, settings.cache_ttl, now)
     if cached is not None:
@@ -115,6 +112,13 @@ async def _fetch_api(
         store.save_fetch(key, provider.name, "api", wide, window, fetched, now)
         cached = fetched
     records = store.load_records(provider.name, "api", query.granularity, dimension, window)
+    if plan.offline and not records and not cached.quotas:
+        cached = SourceResult(
+            warnings=(
+                f"--offline: nothing stored for {provider.vendor} for this period yet; "
+                "run once without --offline",
+            )
+        )
     return cached.model_copy(update={"records": tuple(records)})
 
 

@@ -261,3 +261,28 @@ def test_generated_at_is_utc_with_z() -> None:
     generated = json.loads(out)["generated_at"]
     assert generated.endswith("Z")
     assert datetime.fromisoformat(generated).tzinfo == UTC
+
+
+@respx.mock
+def test_offline_reports_history_for_a_period_inside_an_earlier_fetch(claude_key: None) -> None:
+    anthropic_routes()
+    run("report", *PERIOD, "--provider", "claude", "--source", "api")
+    respx.clear()
+    code, out, _ = run(
+        "report",
+        "--since",
+        "2025-08-02",
+        "--until",
+        "2025-08-03",
+        "--provider",
+        "claude",
+        "--source",
+        "api",
+        "--offline",
+        "--format",
+        "json",
+    )
+    document = json.loads(out)
+    assert code == 0
+    assert document["warnings"] == []
+    assert {r["start"][:10] for r in document["records"]} == {"2025-08-02"}
