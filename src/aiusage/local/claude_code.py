@@ -13,8 +13,9 @@ import os
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
+import msgspec
 import orjson
 
 from aiusage.local.blocks import block_quotas
@@ -40,29 +41,6 @@ def project_folder(path: str) -> str:
         if parts[index] == "projects":
             return parts[index + 1]
     return ""
-
-
-def _copy_key(raw: bytes, usage: int) -> tuple[bytes, bytes, bool] | None:
-    """(request id, usage bytes up to output_tokens, sidechain), or None when not found nearby.
-
-    Every search is bounded to a short window: lines can be megabytes of tool output.
-    """
-    output = raw.find(b'"output_tokens":', usage, usage + 1024) if usage >= 0 else -1
-    close = raw.find(b"}", output, output + 256) if output >= 0 else -1
-    if close < 0:
-        return None
-    # Claude Code writes requestId right after the message, whose last field is usage: the
-    # bytes up to it hold the whole usage object. Other writers put it near the start.
-    request = raw.find(b'"requestId":"', close, close + 256)
-    usage_end = request
-    if request < 0:
-        request = raw.find(b'"requestId":"', 0, min(usage, 1024))
-        usage_end = close
-    request_end = raw.find(b'"', request + 13, request + 128) if request >= 0 else -1
-    if request_end < 0:
-        return None
-    sidechain = raw.find(b'"isSidechain":true', 0, 512) >= 0
-    return raw[request + 13 : request_end], raw[usage:usage_end], sidechain
 
 
 def _tokens(value: object) -> int:
@@ -94,6 +72,54 @@ def _unusable(entry: dict[str, Any], message: dict[str, Any], usage: dict[str, A
     return "" in (entry.get("sessionId"), entry.get("requestId"), message.get("id"))
 
 
+# The common, well-formed response line, decoded in C with only the fields we read (the rest
+# of the line, mostly content blocks, is skipped without building objects). The types are
+# strict on purpose: a line that does not fit them (a null, a negative count, an empty id, a
+# version that is not x.y.z, another type) raises and is read again by the general path,
+# ``ClaudeCodeParser._general``, which applies every rule on a full ``orjson`` dict. So each
+# line that passes here would get the same result there.
+_Count = Annotated[int, msgspec.Meta(ge=0, le=(1 << 63) - 1)]
+_Id = Annotated[str, msgspec.Meta(min_length=1)]
+_Version = Annotated[str, msgspec.Meta(pattern=r"^\d+\.\d+\.\d")]
+
+
+class _Split(msgspec.Struct):
+    ephemeral_5m_input_tokens: _Count = 0
+    ephemeral_1h_input_tokens: _Count = 0
+
+
+class _Usage(msgspec.Struct):
+    input_tokens: _Count
+    output_tokens: _Count
+    cache_read_input_tokens: _Count = 0
+    cache_creation_input_tokens: _Count = 0
+    cache_creation: _Split | None = None
+    speed: str | msgspec.UnsetType = msgspec.UNSET
+
+
+class _Message(msgspec.Struct):
+    usage: _Usage
+    id: _Id | msgspec.UnsetType = msgspec.UNSET
+    model: str = ""
+
+
+class _Entry(msgspec.Struct):
+    message: _Message
+    timestamp: str = ""
+    requestId: _Id | msgspec.UnsetType = msgspec.UNSET
+    cwd: str = ""
+    isSidechain: bool = False
+    # Read only to refuse a null or malformed value, as ``_unusable`` does.
+    sessionId: _Id | msgspec.UnsetType = msgspec.UNSET
+    version: _Version | msgspec.UnsetType = msgspec.UNSET
+    costUSD: float | msgspec.UnsetType = msgspec.UNSET
+    isApiErrorMessage: bool | msgspec.UnsetType = msgspec.UNSET
+
+
+_decode_entry = msgspec.json.Decoder(_Entry).decode
+_new_line = tuple.__new__
+
+
 class ClaudeCodeParser(LogParser):
     policy = "better"
     markers = (USAGE_MARKER,)
@@ -101,15 +127,79 @@ class ClaudeCodeParser(LogParser):
     def __init__(self, file_label: str, state: dict[str, Any]) -> None:
         super().__init__(file_label, state)
         self.project = project_folder(file_label)
-        self.copies: set[tuple[bytes, bytes, bool]] = set()
+        # Claude Code writes one line per content block of a response, all with its timestamp.
+        self.last_time: tuple[str, int | None] = ("", None)
+        self.scopes: dict[str, str] = {}  # one string per working directory, not per line
 
     def feed(self, offset: int, raw: bytes, hit: int) -> None:
-        # Claude Code repeats a response's usage on one line per content block. A line whose
-        # request id, sidechain flag and usage bytes equal those of a line already taken from
-        # this file would make the same candidate (a tie keeps the first): skip its decoding.
-        copy = _copy_key(raw, hit)
-        if copy is not None and copy in self.copies:
+        try:
+            # msgspec does not check the UTF-8 of the strings it skips; orjson does.
+            if not raw.isascii():
+                raw.decode()
+            entry = _decode_entry(raw)
+        except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+            self._general(offset, raw)
             return
+        self.parsed += 1
+        message = entry.message
+        model = message.model
+        if entry.timestamp == self.last_time[0]:
+            ts = self.last_time[1]
+        else:
+            ts = epoch_ms(entry.timestamp)
+            self.last_time = (entry.timestamp, ts)
+        if model == SYNTHETIC:
+            self._synthetic(raw, ts)
+            return
+        if ts is None or not model:
+            self.bad_lines += 1
+            return
+        usage = message.usage
+        input_tokens = usage.input_tokens
+        output_tokens = usage.output_tokens
+        cache_read = usage.cache_read_input_tokens
+        split = usage.cache_creation
+        if split is not None:
+            write_1h = split.ephemeral_1h_input_tokens
+            write = split.ephemeral_5m_input_tokens + write_1h
+        else:
+            write_1h = 0
+            write = usage.cache_creation_input_tokens
+        if not (input_tokens or output_tokens or cache_read or write):
+            return
+        speed = usage.speed
+        if speed == "fast":
+            model = f"{model}-fast"
+        message_id = message.id
+        request_id = entry.requestId
+        if type(message_id) is str:
+            key = (message_id, request_id if type(request_id) is str else "")
+        else:
+            key = (f"@{self.file_label}:{offset}", "")
+        line = _new_line(
+            Line,
+            (
+                key[0],
+                key[1],
+                offset,
+                1 if entry.isSidechain else 0,
+                0 if speed is msgspec.UNSET else 1,
+                ts,
+                model,
+                self.scopes.setdefault(entry.cwd, entry.cwd) if entry.cwd else self.project,
+                input_tokens,
+                output_tokens,
+                cache_read,
+                write,
+                write_1h,
+            ),
+        )
+        held = self.lines.get(key)
+        if held is None or better(line, held):
+            self.lines[key] = line
+
+    def _general(self, offset: int, raw: bytes) -> None:
+        """Every rule on a full decoding: for the lines the fast path does not take."""
         try:
             entry = orjson.loads(raw)
         except orjson.JSONDecodeError:
@@ -176,8 +266,6 @@ class ClaudeCodeParser(LogParser):
         held = self.lines.get(key)
         if held is None or better(line, held):
             self.lines[key] = line
-        if copy is not None:
-            self.copies.add(copy)
 
     def _synthetic(self, raw: bytes, ts: int | None) -> None:
         found = _LIMIT.search(raw)

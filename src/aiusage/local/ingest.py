@@ -9,6 +9,7 @@ read again from the start. Candidates are written per batch of files in one tran
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -103,6 +104,18 @@ class Ingestor:
         self.stats = IngestStats()
 
     def run(self, files: Iterable[Path]) -> IngestStats:
+        # Reading allocates millions of small objects that hold no cycles; the collector's full
+        # passes would walk every line held for the batch again and again (tenths of a second
+        # on a 1 GB first run; see benchmarks/README.md, "Local logs").
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._run(files)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _run(self, files: Iterable[Path]) -> IngestStats:
         known = self._known()
         by_inode = {(k.identity.device, k.identity.inode): k for k in known.values()}
         batch: list[_Done] = []
