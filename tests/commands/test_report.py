@@ -28,6 +28,11 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def claude_report(*args: str) -> tuple[int, str, str]:
+    """``aiusage report`` over the fixtures' period, Claude's API only."""
+    return run("report", *PERIOD, "--provider", "claude", "--source", "api", *args)
+
+
 def anthropic_routes() -> tuple[respx.Route, respx.Route]:
     usage = respx.get(USAGE)
     usage.side_effect = lambda request: (
@@ -63,9 +68,7 @@ def test_json_with_nothing_configured_lists_the_providers() -> None:
 @respx.mock
 def test_json_report_has_the_exact_tokens_and_dollars(claude_key: None) -> None:
     anthropic_routes()
-    code, out, err = run(
-        "report", *PERIOD, "--provider", "claude", "--source", "api", "--format", "json"
-    )
+    code, out, err = claude_report("--format", "json")
     assert code == 0, err
     document = json.loads(out)
     records = document["records"]
@@ -80,9 +83,7 @@ def test_json_report_has_the_exact_tokens_and_dollars(claude_key: None) -> None:
 @respx.mock
 def test_csv_carries_the_same_records_with_exact_money(claude_key: None) -> None:
     anthropic_routes()
-    code, out, _ = run(
-        "report", *PERIOD, "--provider", "claude", "--source", "api", "--format", "csv"
-    )
+    code, out, _ = claude_report("--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0
     assert list(rows[0])[:4] == ["provider", "source", "start", "end"]
@@ -95,7 +96,7 @@ def test_csv_carries_the_same_records_with_exact_money(claude_key: None) -> None
 def test_the_table_shows_the_same_totals(claude_key: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "200")
     anthropic_routes()
-    code, out, _ = run("report", *PERIOD, "--provider", "claude", "--source", "api")
+    code, out, _ = claude_report()
     assert code == 0
     assert "claude-sonnet-4-20250514" in out
     assert "271,650" in out and "70,431" in out
@@ -105,47 +106,27 @@ def test_the_table_shows_the_same_totals(claude_key: None, monkeypatch: pytest.M
 @respx.mock
 def test_a_second_run_within_the_ttl_sends_no_request(claude_key: None) -> None:
     usage, cost = anthropic_routes()
-    first = run("report", *PERIOD, "--provider", "claude", "--source", "api", "--format", "json")
+    first = claude_report("--format", "json")
     calls = usage.call_count + cost.call_count
-    second = run("report", *PERIOD, "--provider", "claude", "--source", "api", "--format", "json")
+    second = claude_report("--format", "json")
     assert usage.call_count + cost.call_count == calls
     assert json.loads(first[1])["records"] == json.loads(second[1])["records"]
-    run("report", *PERIOD, "--provider", "claude", "--source", "api", "--refresh")
+    claude_report("--refresh")
     assert usage.call_count + cost.call_count == 2 * calls
 
 
 @respx.mock
 def test_offline_reports_from_the_store_without_the_network(claude_key: None) -> None:
     anthropic_routes()
-    run("report", *PERIOD, "--provider", "claude", "--source", "api")
+    claude_report()
     respx.clear()
-    code, out, _ = run(
-        "report",
-        *PERIOD,
-        "--provider",
-        "claude",
-        "--source",
-        "api",
-        "--offline",
-        "--format",
-        "json",
-    )
+    code, out, _ = claude_report("--offline", "--format", "json")
     assert code == 0
     assert sum(r["input_tokens"] for r in json.loads(out)["records"]) == 271650
 
 
 def test_offline_with_nothing_stored_says_so(claude_key: None) -> None:
-    code, out, _ = run(
-        "report",
-        *PERIOD,
-        "--provider",
-        "claude",
-        "--source",
-        "api",
-        "--offline",
-        "--format",
-        "json",
-    )
+    code, out, _ = claude_report("--offline", "--format", "json")
     document = json.loads(out)
     assert code == 0
     assert "nothing stored" in document["warnings"][0]["message"]
@@ -166,9 +147,7 @@ def test_a_failing_source_is_an_error_entry_and_exit_1(
     claude_key: None, status: int, kind: str
 ) -> None:
     respx.get(USAGE).respond(status, json=load_fixture("anthropic/error_401.json"))
-    code, out, err = run(
-        "report", *PERIOD, "--provider", "claude", "--source", "api", "--format", "json"
-    )
+    code, out, err = claude_report("--format", "json")
     document = json.loads(out)
     assert code == 1
     assert [(e["provider"], e["kind"]) for e in document["errors"]] == [("claude", kind)]
@@ -179,26 +158,16 @@ def test_a_failing_source_is_an_error_entry_and_exit_1(
 def test_a_failed_fetch_writes_nothing_to_the_store(claude_key: None) -> None:
     respx.get(USAGE).respond(200, json=load_fixture("anthropic/usage_page2.json"))
     respx.get(COST).respond(500)
-    run("report", *PERIOD, "--provider", "claude", "--source", "api")
+    claude_report()
     respx.clear()
-    code, out, _ = run(
-        "report",
-        *PERIOD,
-        "--provider",
-        "claude",
-        "--source",
-        "api",
-        "--offline",
-        "--format",
-        "json",
-    )
+    code, out, _ = claude_report("--offline", "--format", "json")
     assert json.loads(out)["records"] == []
 
 
 @respx.mock
 def test_the_error_panel_names_the_failure_in_the_table(claude_key: None) -> None:
     respx.get(USAGE).respond(401, json=load_fixture("anthropic/error_401.json"))
-    code, out, _ = run("report", *PERIOD, "--provider", "claude", "--source", "api")
+    code, out, _ = claude_report()
     assert code == 1
     assert "Errors" in out and "rejected the key" in out
 
@@ -266,7 +235,7 @@ def test_generated_at_is_utc_with_z() -> None:
 @respx.mock
 def test_offline_reports_history_for_a_period_inside_an_earlier_fetch(claude_key: None) -> None:
     anthropic_routes()
-    run("report", *PERIOD, "--provider", "claude", "--source", "api")
+    claude_report()
     respx.clear()
     code, out, _ = run(
         "report",
