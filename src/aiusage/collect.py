@@ -149,7 +149,14 @@ async def _guard(
 ) -> None:
     try:
         collected.add(provider, kind, await job)
-    except (AiUsageError, pydantic.ValidationError, KeyError, TypeError, ValueError) as exc:
+    except (
+        AiUsageError,
+        pydantic.ValidationError,
+        KeyError,
+        TypeError,
+        ValueError,
+        ArithmeticError,
+    ) as exc:
         error_kind, message = _as_failure(exc, vendor)
         collected.fail(provider, kind, error_kind, message)
 

@@ -50,6 +50,11 @@ UtcDatetime = Annotated[
 Money = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
 
 
+# No real bucket comes near a quadrillion tokens; a count beyond it is a broken answer, and it
+# would overflow SQLite's 64-bit integers once summed.
+MAX_COUNT = 10**15
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -69,11 +74,11 @@ class UsageRecord(_Frozen):
     model: str | None = None
     scope: str | None = None
     product: str | None = None
-    input_tokens: int = Field(default=0, ge=0)
-    output_tokens: int = Field(default=0, ge=0)
-    cache_read_tokens: int = Field(default=0, ge=0)
-    cache_write_tokens: int = Field(default=0, ge=0)
-    requests: int | None = Field(default=None, ge=0)
+    input_tokens: int = Field(default=0, ge=0, le=MAX_COUNT)
+    output_tokens: int = Field(default=0, ge=0, le=MAX_COUNT)
+    cache_read_tokens: int = Field(default=0, ge=0, le=MAX_COUNT)
+    cache_write_tokens: int = Field(default=0, ge=0, le=MAX_COUNT)
+    requests: int | None = Field(default=None, ge=0, le=MAX_COUNT)
     cost_usd: Money | None = None
     cost_kind: CostKind | None = None
 

@@ -255,3 +255,14 @@ def test_offline_reports_history_for_a_period_inside_an_earlier_fetch(claude_key
     assert code == 0
     assert document["warnings"] == []
     assert {r["start"][:10] for r in document["records"]} == {"2025-08-02"}
+
+
+@respx.mock
+def test_a_count_too_large_for_any_real_bucket_is_a_bad_response(claude_key: None) -> None:
+    page = load_fixture("anthropic/usage_page2.json")
+    page["data"][1]["results"][0]["output_tokens"] = 2**70  # would overflow SQLite's integers
+    respx.get(USAGE).respond(200, json=page)
+    respx.get(COST).respond(200, json=EMPTY)
+    code, out, err = claude_report("--format", "json")
+    assert code == 1, err
+    assert [e["kind"] for e in json.loads(out)["errors"]] == ["bad_response"]
