@@ -15,28 +15,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from aiusage.settings import environment_variables
+
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 AIUSAGE = Path(sys.executable).parent / "aiusage"
 # Every variable that would make a provider configured or move a log folder: cleared, so the
 # machine running the benchmark never leaks its own keys or logs into the figures.
 PROVIDER_VARIABLES = (
-    "ANTHROPIC_ADMIN_KEY",
-    "CLAUDE_API_KEY",
-    "OPENAI_ADMIN_KEY",
-    "OPENAI_API_KEY",
-    "GOOGLE_APPLICATION_CREDENTIALS",
-    "GOOGLE_CLOUD_PROJECT",
-    "GEMINI_API_KEY",
-    "CURSOR_ADMIN_KEY",
-    "CURSOR_TOKEN",
-    "CLAUDE_CONFIG_DIR",
-    "CODEX_HOME",
+    *environment_variables(),
     "GEMINI_DATA_DIR",
     "XDG_CONFIG_HOME",
     "XDG_DATA_HOME",
-    "AIUSAGE_HOME",
-    "AIUSAGE_CACHE_TTL",
 )
 
 

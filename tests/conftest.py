@@ -11,36 +11,19 @@ import pytest
 from httpx_retries import Retry
 
 from aiusage import http_client
+from aiusage.settings import environment_variables
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
-PROVIDER_VARIABLES = (
-    "ANTHROPIC_ADMIN_KEY",
-    "CLAUDE_API_KEY",
-    "OPENAI_ADMIN_KEY",
-    "OPENAI_API_KEY",
-    "GOOGLE_APPLICATION_CREDENTIALS",
-    "GOOGLE_CLOUD_PROJECT",
-    "GEMINI_API_KEY",
-    "CURSOR_ADMIN_KEY",
-    "CURSOR_TOKEN",
-    "AIUSAGE_ANTHROPIC_BASE_URL",
-    "AIUSAGE_OPENAI_BASE_URL",
-    "AIUSAGE_CURSOR_BASE_URL",
-    "AIUSAGE_GOOGLE_MONITORING_URL",
-    "AIUSAGE_GEMINI_BASE_URL",
-    "AIUSAGE_CLAUDE_API",
-    "AIUSAGE_HOME",
-    "AIUSAGE_CACHE_TTL",
-    "AIUSAGE_HTTP_TIMEOUT",
-    "CLAUDE_CONFIG_DIR",
-    "CODEX_HOME",
+# Besides what Settings reads: folders it derives paths from, Google's own config, colour.
+OTHER_VARIABLES = (
     "XDG_CONFIG_HOME",
     "XDG_DATA_HOME",
     "NO_COLOR",
     "GOOGLE_CLOUD_QUOTA_PROJECT",
     "CLOUDSDK_CONFIG",
 )
+PROVIDER_VARIABLES = (*environment_variables(), *OTHER_VARIABLES)
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from aiusage.errors import ConfigError
-from aiusage.settings import config_dir, load_settings
+from aiusage.settings import config_dir, environment_variables, load_settings
 
 
 def test_real_environment_wins_over_dotenv(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -95,3 +95,28 @@ def test_the_store_lives_under_aiusage_home(
 ) -> None:
     monkeypatch.setenv("AIUSAGE_HOME", str(tmp_path / "elsewhere"))
     assert load_settings().store_path == tmp_path / "elsewhere" / "aiusage.sqlite3"
+
+
+def test_every_documented_variable_is_one_settings_reads() -> None:
+    documented = {
+        "ANTHROPIC_ADMIN_KEY",
+        "CLAUDE_API_KEY",
+        "OPENAI_ADMIN_KEY",
+        "OPENAI_API_KEY",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        "GOOGLE_CLOUD_PROJECT",
+        "GEMINI_API_KEY",
+        "CURSOR_ADMIN_KEY",
+        "CURSOR_TOKEN",
+        "AIUSAGE_ANTHROPIC_BASE_URL",
+        "AIUSAGE_OPENAI_BASE_URL",
+        "AIUSAGE_CURSOR_BASE_URL",
+        "AIUSAGE_GOOGLE_MONITORING_URL",
+        "AIUSAGE_GEMINI_BASE_URL",
+        "AIUSAGE_CLAUDE_API",
+        "AIUSAGE_HOME",
+        "AIUSAGE_CACHE_TTL",
+        "CLAUDE_CONFIG_DIR",
+        "CODEX_HOME",
+    }
+    assert documented <= set(environment_variables())

@@ -119,6 +119,19 @@ class Settings(BaseSettings):
         return self.home / "aiusage.sqlite3"
 
 
+def environment_variables() -> tuple[str, ...]:
+    """Every variable ``Settings`` reads, derived from its fields (tests and benchmarks clear
+    them so that the machine's own keys and folders never leak in)."""
+    names: list[str] = []
+    for info in Settings.model_fields.values():
+        alias = info.validation_alias
+        if isinstance(alias, AliasChoices):
+            names.extend(str(choice) for choice in alias.choices)
+        elif isinstance(alias, str):
+            names.append(alias)
+    return tuple(names)
+
+
 _ENV_NAMES = {
     "anthropic_base_url": "AIUSAGE_ANTHROPIC_BASE_URL",
     "openai_base_url": "AIUSAGE_OPENAI_BASE_URL",
