@@ -22,10 +22,10 @@ from aiusage.collect import Collected, Plan, collect
 from aiusage.errors import AiUsageError, ConfigError, SourceFailure, UsageError
 from aiusage.models import Period, UsageQuery
 from aiusage.periods import parse_period, parse_when
-from aiusage.providers import API_PROVIDERS
-from aiusage.providers.claude_legacy import CostPage, UsagePage, build_records
-from aiusage.providers.parsing import parse
 from aiusage.settings import Settings
+from aiusage.sources.api.claude.legacy import CostPage, UsagePage, build_records
+from aiusage.sources.api.parsing import parse
+from aiusage.sources.registry import API_PROVIDERS
 
 PURE = settings(max_examples=200, deadline=None)
 FETCH = settings(
@@ -414,7 +414,7 @@ def _settings(tmp: Path, **extra: str) -> Settings:
 def _provider(name: str) -> Any:
     provider = API_PROVIDERS[name]
     if name == "cursor":
-        from aiusage.providers.cursor_api import Pacer
+        from aiusage.sources.api.cursor.client import Pacer
 
         async def no_sleep(_: float) -> None:
             return None

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from aiusage.models import Period, Quota, SourceResult, UsageQuery, UsageRecord
 from aiusage.store import Store
-from aiusage.store_schema import all_migrations
+from aiusage.store.migrations import all_migrations
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 DAY = timedelta(days=1)

@@ -24,8 +24,8 @@ from aiusage.models import (
     UsageRecord,
 )
 from aiusage.periods import aligned
-from aiusage.providers.base import ApiProvider, ClientConfig, StoreSource
 from aiusage.settings import Settings
+from aiusage.sources.base import ApiProvider, ClientConfig, StoreSource
 from aiusage.store import Store
 
 if TYPE_CHECKING:

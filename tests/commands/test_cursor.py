@@ -16,14 +16,14 @@ import pytest
 from typer.testing import CliRunner
 
 from aiusage.cli import app
-from aiusage.local.cursor_manual import (
+from aiusage.models import Period, UsageQuery, utc_now
+from aiusage.settings import load_settings
+from aiusage.sources.manual.cursor import (
     CursorManualSource,
     EntryInput,
     add_entry,
     history,
 )
-from aiusage.models import Period, UsageQuery, utc_now
-from aiusage.settings import load_settings
 from aiusage.store import Store
 
 

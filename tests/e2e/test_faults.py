@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from aiusage.providers import API_PROVIDERS
+from aiusage.sources.registry import API_PROVIDERS
 from tests.e2e.conftest import Cli, Run, Window, report_window, table_rows, totals
 from tests.e2e.fake_vendors import FakeVendors, Fault
 

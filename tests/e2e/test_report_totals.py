@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from aiusage.providers import API_PROVIDERS
+from aiusage.sources.registry import API_PROVIDERS
 from tests.e2e.conftest import (
     Cli,
     Run,

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-    from aiusage.local.cursor_manual import ManualEntry
+    from aiusage.sources.manual.cursor import ManualEntry
     from aiusage.store import Store
 
 cursor_app = typer.Typer(
@@ -179,8 +179,8 @@ def set_entry(
     ] = None,
 ) -> None:
     """Record what the Cursor dashboard shows now, as a new dated entry."""
-    from aiusage.local.cursor_manual import EntryInput, add_entry
     from aiusage.models import utc_now
+    from aiusage.sources.manual.cursor import EntryInput, add_entry
 
     given = EntryInput(
         plan=plan,
@@ -212,7 +212,7 @@ def show(
     ] = ListFormat.table,
 ) -> None:
     """Show the latest entry (or all of them)."""
-    from aiusage.local.cursor_manual import history
+    from aiusage.sources.manual.cursor import history
 
     try:
         with _store() as store:
@@ -239,7 +239,7 @@ def clear(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete every Cursor entry (asks first)."""
-    from aiusage.local import cursor_manual
+    from aiusage.sources.manual import cursor as cursor_manual
 
     try:
         with _store() as store:

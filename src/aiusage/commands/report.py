@@ -9,7 +9,6 @@ from typing import cast
 from rich.console import Console
 
 from aiusage.collect import Plan, collect
-from aiusage.local import STORE_SOURCES
 from aiusage.models import (
     PROVIDER_NAMES,
     SOURCE_KINDS,
@@ -23,9 +22,10 @@ from aiusage.models import (
     utc_now,
 )
 from aiusage.periods import parse_period
-from aiusage.providers.base import ApiProvider
 from aiusage.render import render_csv, render_json, render_table
 from aiusage.settings import load_settings
+from aiusage.sources.base import ApiProvider
+from aiusage.sources.registry import STORE_SOURCES
 
 FETCH_DIMENSIONS: dict[str, FetchDimension] = {
     "project": "project",
@@ -36,7 +36,7 @@ FETCH_DIMENSIONS: dict[str, FetchDimension] = {
 
 def _api_providers() -> dict[ProviderName, ApiProvider]:
     # Imported only when the APIs are asked for: vendor client code is most of the start-up.
-    from aiusage.providers import API_PROVIDERS
+    from aiusage.sources.registry import API_PROVIDERS
 
     return API_PROVIDERS
 

@@ -11,10 +11,10 @@ from rich.console import Console
 
 from aiusage.collect import connect
 from aiusage.models import PROVIDER_NAMES, KeyCheck
-from aiusage.providers import API_PROVIDERS
-from aiusage.providers.base import ClientConfig
 from aiusage.render import render_key_checks
 from aiusage.settings import Settings, load_settings
+from aiusage.sources.base import ClientConfig
+from aiusage.sources.registry import API_PROVIDERS
 
 
 async def check_all(settings: Settings, providers: list[str]) -> list[KeyCheck]:

@@ -1,0 +1,1 @@
+"""Official vendor usage APIs: what they share (paging, key checks), then one package per vendor."""

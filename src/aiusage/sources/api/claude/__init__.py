@@ -1,0 +1,1 @@
+"""Anthropic Admin API: the analytics and legacy usage/cost reports, and key checks."""

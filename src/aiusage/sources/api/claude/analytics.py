@@ -1,0 +1,180 @@
+"""Anthropic's beta Usage and Cost Analytics API (``/v1/organizations/analytics/*``) -> records."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+
+import httpx
+
+from aiusage.http_client import QueryParams, request_json
+from aiusage.models import (
+    FetchDimension,
+    Granularity,
+    Period,
+    SourceResult,
+    format_utc,
+)
+from aiusage.sources.api.claude.records import Key, Tally, cents_to_dollars
+from aiusage.sources.api.claude.wire import CostPage, CostRow, Group, UsagePage, UsageRow
+from aiusage.sources.api.paging import follow_cursor
+from aiusage.sources.api.parsing import parse
+
+VENDOR = "Anthropic"
+USAGE_PATH = "/v1/organizations/analytics/usage"
+COST_PATH = "/v1/organizations/analytics/cost"
+BETA = "analytics-usage-cost-2026-08-24"
+HEADERS = {"anthropic-beta": BETA}
+# The API serves nothing before this instant, nor more than MAX_AGE back from now.
+EARLIEST = datetime(2026, 1, 1, tzinfo=UTC)
+MAX_AGE = timedelta(days=365)
+# Longest range one request may cover.
+SPAN: dict[Granularity, timedelta] = {
+    "1d": timedelta(days=31),
+    "1h": timedelta(days=31),
+    "1m": timedelta(hours=24),
+}
+PAGE_ROWS = 1000
+# The vendor dimension each --by that splits at the source asks for.
+DIMENSION_GROUP: dict[FetchDimension, str] = {
+    "project": "workspace_id",
+    "user": "actor",
+    "product": "product",
+}
+
+
+Page = TypeVar("Page", UsagePage, CostPage)
+
+
+def reach(now: datetime) -> datetime:
+    """The earliest instant the API will serve now (a day's margin for the 365-day limit)."""
+    return max(EARLIEST, now - MAX_AGE + timedelta(days=1))
+
+
+def _params(window: Period, granularity: Granularity, group_by: list[str]) -> QueryParams:
+    params: QueryParams = [
+        ("starting_at", format_utc(window.since)),
+        ("ending_at", format_utc(window.until)),
+        ("time_bucket_width", granularity),
+    ]
+    params.extend(("group_by[]", dimension) for dimension in group_by)
+    params.extend([("order_by", "time"), ("order", "asc"), ("limit", PAGE_ROWS)])
+    return params
+
+
+async def _pages(
+    client: httpx.AsyncClient, path: str, page_model: type[Page], params: QueryParams, what: str
+) -> list[Page]:
+    """Every page of one query, following ``next_page`` while ``has_more`` says so."""
+
+    async def page(cursor: str | None) -> tuple[list[Page], str | None]:
+        query = params if cursor is None else [*params, ("page", cursor)]
+        body = await request_json(client, VENDOR, "GET", path, params=query, headers=HEADERS)
+        parsed = parse(page_model, body, VENDOR, what)
+        following = parsed.next_page if parsed.has_more and parsed.next_page else None
+        return [parsed], following
+
+    return await follow_cursor(VENDOR, page)
+
+
+def _groups(dimension: FetchDimension | None) -> list[str]:
+    return ["model"] if dimension is None else ["model", DIMENSION_GROUP[dimension]]
+
+
+async def fetch_window(
+    client: httpx.AsyncClient,
+    window: Period,
+    granularity: Granularity,
+    dimension: FetchDimension | None,
+) -> SourceResult:
+    """Usage, then cost, of one window of at most ``SPAN[granularity]``, as records.
+
+    Usage comes first: it is the request that tells whether this key and organization may use
+    the API at all, before the cost request is spent.
+    """
+    groups = _groups(dimension)
+    usage = await _pages(
+        client,
+        USAGE_PATH,
+        UsagePage,
+        _params(window, granularity, groups),
+        "an analytics usage page",
+    )
+    # cost_type splits out web search, code execution and session usage; it does not count
+    # toward the API's five group_by dimensions.
+    costs = await _pages(
+        client,
+        COST_PATH,
+        CostPage,
+        _params(window, granularity, [*groups, "cost_type"]),
+        "an analytics cost page",
+    )
+    return build_records(
+        [row for page in usage for row in page.data],
+        [row for page in costs for row in page.data],
+        dimension,
+    )
+
+
+def _scope(group: Group, dimension: FetchDimension | None) -> str | None:
+    if dimension == "project":
+        return group.workspace_id
+    if dimension == "user":
+        return group.actor.label() if group.actor is not None else None
+    return None
+
+
+def _surface(group: Group, dimension: FetchDimension | None) -> str | None:
+    return group.product if dimension == "product" else None
+
+
+def build_records(
+    usage: list[UsageRow], costs: list[CostRow], dimension: FetchDimension | None
+) -> SourceResult:
+    """Merge usage rows and cost rows into records whose dollars add up to the bill.
+
+    The records have the legacy reports' shape: token records per (bucket, model, scope) carry
+    the reported dollars of their token costs; cost that is not for a model's tokens (web search,
+    code execution, session usage) is a record of its own with ``product`` = its ``cost_type``
+    (with ``--by product``: the product surface it was spent in, when the API names one).
+    Buckets without usage have no rows and so no records.
+    """
+    tally = Tally()
+    for row in usage:
+        u = row.usage
+        cache = u.cache_creation
+        if row.group.model is None and not (
+            u.uncached_input_tokens
+            or u.output_tokens
+            or u.cache_read_input_tokens
+            or cache.ephemeral_5m_input_tokens
+            or cache.ephemeral_1h_input_tokens
+        ):
+            # Code-execution rows: no tokens; their ``requests`` count sandbox spans, which the
+            # cost side reports as the code_execution line item.
+            continue
+        tally.add_tokens(
+            (
+                row.starting_at,
+                row.group.model,
+                _scope(row.group, dimension),
+                _surface(row.group, dimension),
+            ),
+            row.ending_at,
+            uncached=u.uncached_input_tokens,
+            output=u.output_tokens,
+            cache_read=u.cache_read_input_tokens,
+            cache_write_5m=cache.ephemeral_5m_input_tokens,
+            cache_write_1h=cache.ephemeral_1h_input_tokens,
+            requests=u.requests,
+        )
+    for line in costs:
+        g = line.group
+        scope = _scope(g, dimension)
+        key: Key
+        if g.model and g.cost_type in (None, "tokens"):
+            key = (line.starting_at, g.model, scope, _surface(g, dimension))
+        else:
+            key = (line.starting_at, None, scope, _surface(g, dimension) or g.cost_type or "other")
+        tally.add_cost(key, line.ending_at, cents_to_dollars(line.cost.amount))
+    return SourceResult(records=tally.records())

@@ -1,0 +1,1 @@
+"""Gemini usage from Google Cloud Monitoring, with Google credentials and quota limits."""

@@ -1,0 +1,288 @@
+"""Gemini usage from Google Cloud Monitoring (OAuth via google-auth), and Gemini key checks.
+
+A Gemini API key cannot read usage: Monitoring needs OAuth credentials with
+``roles/monitoring.viewer`` on the project that owns the key. Tokens and requests are project
+totals per model and day (or hour); cost is estimated from published prices.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import httpx
+
+from aiusage.errors import AuthError, ConfigError, NotFoundError, SourceFailure
+from aiusage.http_client import decode_json, error_for_status, redact
+from aiusage.models import (
+    KeyCheck,
+    KeyStatus,
+    ProviderName,
+    Quota,
+    SourceResult,
+    UsageQuery,
+    format_utc,
+    utc_now,
+)
+from aiusage.sources.api.gemini.credentials import (
+    CREDENTIAL,
+    SETUP,
+    VIEWER_ROLE,
+    CredentialsFile,
+    GoogleAuth,
+    GoogleToken,
+    find_credentials_file,
+    principal_of,
+    project_in,
+    read_info,
+)
+from aiusage.sources.api.gemini.metrics import (
+    ALIGNMENT,
+    GEMINI_API,
+    GL_RESOURCE,
+    OUTPUT_TOKENS,
+    VENDOR,
+    fetch_series,
+    series_path,
+    usage_queries,
+)
+from aiusage.sources.api.gemini.quotas import fetch_quotas
+from aiusage.sources.api.gemini.records import build_records, tally
+from aiusage.sources.api.keycheck import probe
+from aiusage.sources.api.paging import gather_windows
+from aiusage.sources.base import ClientConfig, ClientFactory
+
+if TYPE_CHECKING:
+    from pydantic import SecretStr
+
+    from aiusage.settings import Settings
+
+T = TypeVar("T")
+
+API_KEY = "GEMINI_API_KEY"
+PROJECT = "GOOGLE_CLOUD_PROJECT"
+API_KEY_CANNOT_READ_USAGE = (
+    f"{API_KEY} alone cannot read usage: Cloud Monitoring needs OAuth credentials; " + SETUP
+)
+CAVEAT = (
+    "Gemini usage from Cloud Monitoring is a project total per model: cached input is not "
+    "split out (it is priced as ordinary input) and the latest hour may be missing"
+)
+
+
+def resolve(settings: Settings) -> tuple[CredentialsFile, dict[str, Any], str]:
+    """The credentials file, its contents and the project whose usage is read.
+
+    Raises:
+        ConfigError: no credentials, an unusable file, or no project.
+    """
+    source = find_credentials_file(settings.google_application_credentials)
+    if source is None:
+        raise ConfigError("no Google credentials found: " + SETUP)
+    info = read_info(source)
+    project = settings.google_cloud_project or project_in(info)
+    if not project:
+        raise ConfigError(
+            f"set {PROJECT} to the project that owns your Gemini key ({source.label} names none)"
+        )
+    return source, info, project
+
+
+class GeminiProvider:
+    name: ProviderName = "gemini"
+    vendor = VENDOR
+
+    def configured(self, settings: Settings) -> bool:
+        source = find_credentials_file(settings.google_application_credentials)
+        if source is None:
+            return False
+        if settings.google_cloud_project:
+            return True
+        try:
+            info = read_info(source)
+        except ConfigError:
+            # A broken file the user named explicitly is reported by fetch, not hidden.
+            return source.explicit
+        return project_in(info) is not None
+
+    def setup_hint(self) -> str:
+        return SETUP + f" ({API_KEY} alone cannot read usage)"
+
+    def client_config(self, settings: Settings) -> ClientConfig:
+        source = find_credentials_file(settings.google_application_credentials)
+        auth = GoogleAuth(GoogleToken(source, settings.http_timeout)) if source else None
+        return ClientConfig(base_url=settings.google_monitoring_url, auth=auth)
+
+    def cache_variant(self, settings: Settings) -> str:
+        try:
+            return resolve(settings)[2]
+        except ConfigError:
+            return ""
+
+    async def fetch(
+        self, client: httpx.AsyncClient, settings: Settings, query: UsageQuery
+    ) -> SourceResult:
+        return await fetch_usage(client, settings, query, utc_now())
+
+    async def check_keys(self, settings: Settings, connect: ClientFactory) -> list[KeyCheck]:
+        checks = await check_credentials(settings, connect)
+        if settings.gemini_api_key is not None:
+            checks.append(await check_api_key(settings.gemini_api_key, settings, connect))
+        return checks
+
+
+async def fetch_usage(
+    client: httpx.AsyncClient, settings: Settings, query: UsageQuery, now: datetime
+) -> SourceResult:
+    """Records for the query's aligned period, plus today's rate-limit rows when it includes now."""
+    _, info, project = resolve(settings)
+    principal = principal_of(info)
+    alignment = ALIGNMENT[query.granularity]
+    fetched = await gather_windows(
+        usage_queries(),
+        lambda q: _listed(fetch_series(client, project, principal, q, query.period, alignment)),
+    )
+    if all(f.missing for f in fetched):
+        raise NotFoundError(
+            f"{VENDOR} at {settings.google_monitoring_url} knows none of the Gemini metrics; "
+            "check AIUSAGE_GOOGLE_MONITORING_URL"
+        )
+    totals = tally(fetched, query.granularity)
+    scope = project if query.dimension == "project" else None
+    records, unpriced = build_records(totals, query.period, query.granularity, scope)
+    warnings: list[str] = []
+    if unpriced:
+        warnings.append(
+            "no published price for Gemini model "
+            + ", ".join(sorted(unpriced))
+            + ": its cost is unknown"
+        )
+    if any(f.partial for f in fetched):
+        warnings.append(f"{VENDOR} reported partial failures: totals may be incomplete")
+    if any(r.product == GEMINI_API for r in records):
+        warnings.append(CAVEAT)
+    if "free tier" in totals.tiers:
+        warnings.append(
+            "free-tier Gemini usage is estimated at paid list prices; Google does not bill it"
+        )
+    if totals.other_publishers:
+        warnings.append(
+            "Vertex AI also served models of "
+            + ", ".join(sorted(totals.other_publishers))
+            + "; they are not counted as Gemini"
+        )
+    quotas: list[Quota] = []
+    if query.period.since <= now <= query.period.until:
+        quotas, quota_warnings = await fetch_quotas(client, project, principal, totals.tiers, now)
+        warnings.extend(quota_warnings)
+    return SourceResult(records=tuple(records), quotas=tuple(quotas), warnings=tuple(warnings))
+
+
+async def _listed(job: Awaitable[T]) -> list[T]:
+    return [await job]
+
+
+async def check_credentials(settings: Settings, connect: ClientFactory) -> list[KeyCheck]:
+    """The credentials file exists, parses and yields a token; Monitoring lets it read."""
+
+    def verdict(status: KeyStatus, detail: str, hint: str = "") -> KeyCheck:
+        return KeyCheck(
+            provider="gemini", credential=CREDENTIAL, status=status, detail=detail, hint=hint
+        )
+
+    source = find_credentials_file(settings.google_application_credentials)
+    if source is None:
+        return [verdict("missing", "not set, and no Application Default Credentials", SETUP)]
+    token = GoogleToken(source, settings.http_timeout)
+    try:
+        await asyncio.to_thread(token.headers)
+    except ConfigError as exc:
+        return [verdict("malformed", exc.message.removesuffix("; " + SETUP), SETUP)]
+    except AuthError as exc:
+        fix = token.fix()
+        return [verdict("rejected", exc.message.removesuffix("; " + fix), fix)]
+    except SourceFailure as exc:
+        return [verdict("unreachable", exc.message, "try again later")]
+    origin = "" if source.explicit else f" (Application Default Credentials, {source.path})"
+    project = settings.google_cloud_project or project_in(token.info)
+    if not project:
+        return [
+            verdict("ok", f"yields an access token{origin}; but no project is known"),
+            KeyCheck(
+                provider="gemini",
+                credential=PROJECT,
+                status="missing",
+                detail="not set, and the credentials name no project",
+                hint=f"set {PROJECT} to the project that owns your Gemini key",
+            ),
+        ]
+    principal = principal_of(token.info)
+    now = utc_now().replace(second=0, microsecond=0)
+    check = await probe(
+        connect,
+        ClientConfig(base_url=settings.google_monitoring_url, auth=GoogleAuth(token)),
+        provider="gemini",
+        credential=CREDENTIAL,
+        vendor=VENDOR,
+        path=series_path(project),
+        params=[
+            ("filter", f'metric.type = "{OUTPUT_TOKENS}" AND resource.type = "{GL_RESOURCE}"'),
+            ("interval.startTime", format_utc(now - timedelta(hours=1))),
+            ("interval.endTime", format_utc(now)),
+            ("view", "HEADERS"),
+            ("pageSize", 1),
+        ],
+        fix=SETUP,
+        forbidden_fix=f"grant {VIEWER_ROLE} on project {project} to {principal}",
+    )
+    if check.status == "ok":
+        check = check.model_copy(
+            update={"detail": f"{check.detail}; reads project {project} as {principal}{origin}"}
+        )
+    return [check]
+
+
+async def check_api_key(secret: SecretStr, settings: Settings, connect: ClientFactory) -> KeyCheck:
+    """One cheap call to the Gemini API's model list; a bad key is 400 API_KEY_INVALID there."""
+    key = secret.get_secret_value()
+    config = ClientConfig(base_url=settings.gemini_base_url, headers={"x-goog-api-key": key})
+    vendor = "the Gemini API"
+    try:
+        async with connect(config) as client:
+            response = await client.get("/v1beta/models", params={"pageSize": 1})
+    except httpx.HTTPError as exc:
+        return KeyCheck(
+            provider="gemini",
+            credential=API_KEY,
+            status="unreachable",
+            detail=f"cannot reach {vendor} ({type(exc).__name__})",
+            hint="check the network or AIUSAGE_GEMINI_BASE_URL",
+        )
+    status = response.status_code
+    if 200 <= status < 300:
+        return KeyCheck(
+            provider="gemini",
+            credential=API_KEY,
+            status="ok",
+            detail=f"accepted by {vendor}",
+            hint=API_KEY_CANNOT_READ_USAGE,
+        )
+    failure = error_for_status(vendor, status, decode_json(response))
+    detail = redact(failure.message if failure else f"HTTP {status}", [key])
+    if status in (400, 401, 403):
+        return KeyCheck(
+            provider="gemini",
+            credential=API_KEY,
+            status="rejected",
+            detail=detail,
+            hint="create a key at https://aistudio.google.com/apikey and set GEMINI_API_KEY to it",
+        )
+    return KeyCheck(
+        provider="gemini",
+        credential=API_KEY,
+        status="unreachable",
+        detail=detail,
+        hint="try again later",
+    )

@@ -1,0 +1,1 @@
+"""OpenAI organization Usage and Costs APIs."""

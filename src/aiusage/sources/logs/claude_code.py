@@ -1,0 +1,305 @@
+"""Claude Code transcripts (``projects/**/*.jsonl``): API responses de-duplicated across files.
+
+Claude Code writes one line per content block and repeats the response's full ``usage`` on
+each; resumed sessions and subagent transcripts copy lines into other files. Every line is a
+candidate under the key (``message.id``, ``requestId``); the store counts one per key across all
+files (see ``ledger._RECOUNT`` for the sidechain-replay rule). ``<synthetic>`` lines are local
+error messages with no usage; their "usage limit reached|<epoch>" text marks a reset time.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import msgspec
+import orjson
+
+from aiusage.models import ProviderName, Quota
+from aiusage.sources.logs.blocks import block_quotas
+from aiusage.sources.logs.files import split_roots
+from aiusage.sources.logs.lines import Line, LogParser, better, epoch_ms
+from aiusage.sources.logs.source import LocalLogSource, folder_present
+
+if TYPE_CHECKING:
+    from aiusage.settings import Settings
+    from aiusage.store import Store
+
+USAGE_MARKER = b'"usage":{'
+SYNTHETIC = "<synthetic>"
+_LIMIT = re.compile(rb"usage limit reached\|(\d{9,11})")
+_VERSION = re.compile(r"\d+\.\d+\.\d")
+
+
+def project_folder(path: str) -> str:
+    """The encoded working directory: the first folder under ``projects/``."""
+    parts = Path(path).parts
+    for index in range(len(parts) - 2, -1, -1):
+        if parts[index] == "projects":
+            return parts[index + 1]
+    return ""
+
+
+def _tokens(value: object) -> int:
+    return value if type(value) is int and value > 0 else 0
+
+
+def _unusable(entry: dict[str, Any], message: dict[str, Any], usage: dict[str, Any]) -> bool:
+    """ccusage 20's validity filters: explicit nulls, empty ids, a version that is not x.y.z.
+
+    ccusage looks for ``"<field>":null`` anywhere in the line's bytes; the fields that matter
+    are checked here where they live, which is cheaper on long lines.
+    """
+    if None in (
+        entry.get("cwd", 0),
+        entry.get("costUSD", 0),
+        entry.get("version", 0),
+        entry.get("sessionId", 0),
+        entry.get("requestId", 0),
+        entry.get("isApiErrorMessage", 0),
+        message.get("id", 0),
+        usage.get("speed", 0),
+        usage.get("cache_read_input_tokens", 0),
+        usage.get("cache_creation_input_tokens", 0),
+    ):
+        return True
+    version = entry.get("version")
+    if version is not None and not (type(version) is str and _VERSION.match(version)):
+        return True
+    return "" in (entry.get("sessionId"), entry.get("requestId"), message.get("id"))
+
+
+# The common, well-formed response line, decoded in C with only the fields we read (the rest
+# of the line, mostly content blocks, is skipped without building objects). The types are
+# strict on purpose: a line that does not fit them (a null, a negative count, an empty id, a
+# version that is not x.y.z, another type) raises and is read again by the general path,
+# ``ClaudeCodeParser._general``, which applies every rule on a full ``orjson`` dict. So each
+# line that passes here would get the same result there.
+_Count = Annotated[int, msgspec.Meta(ge=0, le=(1 << 63) - 1)]
+_Id = Annotated[str, msgspec.Meta(min_length=1)]
+_Version = Annotated[str, msgspec.Meta(pattern=r"^\d+\.\d+\.\d")]
+
+
+class _Split(msgspec.Struct):
+    ephemeral_5m_input_tokens: _Count = 0
+    ephemeral_1h_input_tokens: _Count = 0
+
+
+class _Usage(msgspec.Struct):
+    input_tokens: _Count
+    output_tokens: _Count
+    cache_read_input_tokens: _Count = 0
+    cache_creation_input_tokens: _Count = 0
+    cache_creation: _Split | None = None
+    speed: str | msgspec.UnsetType = msgspec.UNSET
+
+
+class _Message(msgspec.Struct):
+    usage: _Usage
+    id: _Id | msgspec.UnsetType = msgspec.UNSET
+    model: str = ""
+
+
+class _Entry(msgspec.Struct):
+    message: _Message
+    timestamp: str = ""
+    requestId: _Id | msgspec.UnsetType = msgspec.UNSET
+    cwd: str = ""
+    isSidechain: bool = False
+    # Read only to refuse a null or malformed value, as ``_unusable`` does.
+    sessionId: _Id | msgspec.UnsetType = msgspec.UNSET
+    version: _Version | msgspec.UnsetType = msgspec.UNSET
+    costUSD: float | msgspec.UnsetType = msgspec.UNSET
+    isApiErrorMessage: bool | msgspec.UnsetType = msgspec.UNSET
+
+
+_decode_entry = msgspec.json.Decoder(_Entry).decode
+_new_line = tuple.__new__
+
+
+class ClaudeCodeParser(LogParser):
+    policy = "better"
+    markers = (USAGE_MARKER,)
+
+    def __init__(self, file_label: str, state: dict[str, Any]) -> None:
+        super().__init__(file_label, state)
+        self.project = project_folder(file_label)
+        # Claude Code writes one line per content block of a response, all with its timestamp.
+        self.last_time: tuple[str, int | None] = ("", None)
+        self.scopes: dict[str, str] = {}  # one string per working directory, not per line
+
+    def feed(self, offset: int, raw: bytes, hit: int) -> None:
+        try:
+            # msgspec does not check the UTF-8 of the strings it skips; orjson does.
+            if not raw.isascii():
+                raw.decode()
+            entry = _decode_entry(raw)
+        except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+            self._general(offset, raw)
+            return
+        self.parsed += 1
+        message = entry.message
+        model = message.model
+        if entry.timestamp == self.last_time[0]:
+            ts = self.last_time[1]
+        else:
+            ts = epoch_ms(entry.timestamp)
+            self.last_time = (entry.timestamp, ts)
+        if model == SYNTHETIC:
+            self._synthetic(raw, ts)
+            return
+        if ts is None or not model:
+            self.bad_lines += 1
+            return
+        usage = message.usage
+        input_tokens = usage.input_tokens
+        output_tokens = usage.output_tokens
+        cache_read = usage.cache_read_input_tokens
+        split = usage.cache_creation
+        if split is not None:
+            write_1h = split.ephemeral_1h_input_tokens
+            write = split.ephemeral_5m_input_tokens + write_1h
+        else:
+            write_1h = 0
+            write = usage.cache_creation_input_tokens
+        if not (input_tokens or output_tokens or cache_read or write):
+            return
+        speed = usage.speed
+        if speed == "fast":
+            model = f"{model}-fast"
+        message_id = message.id
+        request_id = entry.requestId
+        if type(message_id) is str:
+            key = (message_id, request_id if type(request_id) is str else "")
+        else:
+            key = (f"@{self.file_label}:{offset}", "")
+        line = _new_line(
+            Line,
+            (
+                key[0],
+                key[1],
+                offset,
+                1 if entry.isSidechain else 0,
+                0 if speed is msgspec.UNSET else 1,
+                ts,
+                model,
+                self.scopes.setdefault(entry.cwd, entry.cwd) if entry.cwd else self.project,
+                input_tokens,
+                output_tokens,
+                cache_read,
+                write,
+                write_1h,
+            ),
+        )
+        held = self.lines.get(key)
+        if held is None or better(line, held):
+            self.lines[key] = line
+
+    def _general(self, offset: int, raw: bytes) -> None:
+        """Every rule on a full decoding: for the lines the fast path does not take."""
+        try:
+            entry = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            self.bad_lines += 1
+            return
+        self.parsed += 1
+        message = entry.get("message") if type(entry) is dict else None
+        usage = message.get("usage") if type(message) is dict else None
+        if type(usage) is not dict or type(message) is not dict:
+            return  # "usage":{ inside some other object: not a response line
+        ts = epoch_ms(entry.get("timestamp"))
+        model = message.get("model")
+        if model == SYNTHETIC:
+            self._synthetic(raw, ts)
+            return
+        input_tokens = usage.get("input_tokens")
+        output_tokens = usage.get("output_tokens")
+        if (
+            ts is None
+            or type(input_tokens) is not int
+            or type(output_tokens) is not int
+            or type(model) is not str
+            or not model
+            or _unusable(entry, message, usage)
+        ):
+            self.bad_lines += 1
+            return
+        cache_read = _tokens(usage.get("cache_read_input_tokens"))
+        split = usage.get("cache_creation")
+        if type(split) is dict:
+            # The split replaces the flat number when present (ccusage, Anthropic's API).
+            write_1h = _tokens(split.get("ephemeral_1h_input_tokens"))
+            write = _tokens(split.get("ephemeral_5m_input_tokens")) + write_1h
+        else:
+            write_1h = 0
+            write = _tokens(usage.get("cache_creation_input_tokens"))
+        if not (input_tokens or output_tokens or cache_read or write):
+            return
+        speed = usage.get("speed")
+        if speed == "fast":
+            model = f"{model}-fast"  # priced separately; unknown to genai-prices -> named
+        message_id = message.get("id")
+        request_id = entry.get("requestId")
+        if type(message_id) is str:
+            key = (message_id, request_id if type(request_id) is str else "")
+        else:
+            key = (f"@{self.file_label}:{offset}", "")  # no id: never de-duplicated
+        cwd = entry.get("cwd")
+        line = Line(
+            key[0],
+            key[1],
+            offset,
+            1 if entry.get("isSidechain") is True else 0,
+            1 if type(speed) is str else 0,
+            ts,
+            model,
+            cwd if type(cwd) is str and cwd else self.project,
+            max(input_tokens, 0),
+            max(output_tokens, 0),
+            cache_read,
+            write,
+            write_1h,
+        )
+        held = self.lines.get(key)
+        if held is None or better(line, held):
+            self.lines[key] = line
+
+    def _synthetic(self, raw: bytes, ts: int | None) -> None:
+        found = _LIMIT.search(raw)
+        if found and ts is not None:
+            self.event("limit_reset", ts, found.group(1).decode())
+
+
+def claude_roots(settings: Settings) -> list[Path]:
+    """``projects/`` of each CLAUDE_CONFIG_DIR entry, else of ~/.config/claude and ~/.claude."""
+    if settings.claude_config_dir:
+        candidates = split_roots(settings.claude_config_dir)
+    else:
+        config = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+        candidates = [Path(config) / "claude", Path.home() / ".claude"]
+    roots: list[Path] = []
+    for candidate in candidates:
+        projects = candidate if candidate.name == "projects" else candidate / "projects"
+        # ~/.config/claude is often a link to ~/.claude: read one folder once.
+        if folder_present(projects) and projects.resolve() not in [r.resolve() for r in roots]:
+            roots.append(projects)
+    return roots
+
+
+class ClaudeCodeSource(LocalLogSource):
+    provider: ProviderName = "claude"
+    tool = "Claude Code"
+    setting = "CLAUDE_CONFIG_DIR"
+    policy = "better"
+
+    def roots(self, settings: Settings) -> list[Path]:
+        return claude_roots(settings)
+
+    def make_parser(self, path: Path, state: dict[str, Any]) -> LogParser:
+        return ClaudeCodeParser(str(path), state)
+
+    def quotas(self, store: Store, now: datetime) -> list[Quota]:
+        return block_quotas(store, now)

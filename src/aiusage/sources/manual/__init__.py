@@ -1,0 +1,1 @@
+"""Numbers people type in (Cursor entries)."""
