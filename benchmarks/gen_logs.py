@@ -134,8 +134,11 @@ class Counters:
 class Writer:
     """Shared state of one generation run: randomness, filler text, counters, true totals."""
 
-    def __init__(self, seed: int, start: datetime, end: datetime) -> None:
+    def __init__(
+        self, seed: int, start: datetime, end: datetime, text_scale: float = 1.0
+    ) -> None:
         self.rng = random.Random(seed)
+        self.text_scale = text_scale  # multiplies the length of every text block
         self.text = _filler(self.rng)
         self.start = start
         self.end = end
@@ -145,7 +148,7 @@ class Writer:
         self.codex_truth = Totals()
 
     def chunk(self, median: int, cap: int = 200_000) -> str:
-        size = min(int(self.rng.lognormvariate(0, 1) * median), cap)
+        size = min(int(self.rng.lognormvariate(0, 1) * median * self.text_scale), cap)
         at = self.rng.randrange(0, len(self.text) - size - 1)
         return self.text[at : at + size]
 
@@ -348,9 +351,10 @@ def _malformed(w: Writer, sample: bytes) -> bytes:
 class ClaudeTree:
     """Claude Code's ``projects/`` tree: sessions, resumed copies, subagent transcripts."""
 
-    def __init__(self, w: Writer, root: Path) -> None:
+    def __init__(self, w: Writer, root: Path, session_kb: int = 400) -> None:
         self.w = w
         self.projects = root / "claude" / "projects"
+        self.session_bytes = session_kb * 1000
         self.last_session: dict[str, list[bytes]] = {}
         self.special: set[int] = set()  # ids of malformed and synthetic lines: never copied
 
@@ -432,7 +436,7 @@ class ClaudeTree:
 
     def fill(self, target: int) -> None:
         while self.w.claude.bytes < target:
-            budget = int(self.w.rng.lognormvariate(0, 0.8) * 400_000)
+            budget = int(self.w.rng.lognormvariate(0, 0.8) * self.session_bytes)
             self.session(min(budget, target - self.w.claude.bytes + 1))
             self.w.claude.files += 1
 
@@ -594,6 +598,7 @@ class CodexTree:
         w.codex.files += 1
 
     def _rate_limits(self, stamp: str, info: dict[str, Any] | None) -> bytes:
+        at = int(datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp())
         return dumps(
             {
                 "timestamp": stamp,
@@ -602,11 +607,15 @@ class CodexTree:
                     "type": "token_count",
                     "info": info,
                     "rate_limits": {
-                        "primary": {"used_percent": 7.0, "window_minutes": 300, "resets_at": 1},
+                        "primary": {
+                            "used_percent": 7.0,
+                            "window_minutes": 300,
+                            "resets_at": at + 3 * 3600,
+                        },
                         "secondary": {
                             "used_percent": 40.0,
                             "window_minutes": 10080,
-                            "resets_at": 2,
+                            "resets_at": at + 4 * 86400,
                         },
                     },
                 },
@@ -634,13 +643,26 @@ def _counters(counters: Counters, truth: Totals) -> dict[str, Any]:
     }
 
 
-def create(tree: Path, claude_mb: float, codex_mb: float, days: int, seed: int) -> dict[str, Any]:
-    """Write a new tree and return its manifest (also saved as ``manifest.json``)."""
+def create(
+    tree: Path,
+    claude_mb: float,
+    codex_mb: float,
+    days: int,
+    seed: int,
+    session_kb: int = 400,
+    text_scale: float = 1.0,
+) -> dict[str, Any]:
+    """Write a new tree and return its manifest (also saved as ``manifest.json``).
+
+    ``session_kb`` is the median size of a Claude Code session and ``text_scale`` multiplies the
+    length of text blocks: small sessions of short lines make many files (and several ingestion
+    batches) out of few megabytes.
+    """
     end = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     start = end - timedelta(days=days)
-    w = Writer(seed, start, end)
+    w = Writer(seed, start, end, text_scale)
     if claude_mb:
-        ClaudeTree(w, tree).fill(int(claude_mb * MB))
+        ClaudeTree(w, tree, session_kb).fill(int(claude_mb * MB))
     if codex_mb:
         CodexTree(w, tree).fill(int(codex_mb * MB))
     manifest = {
@@ -684,6 +706,12 @@ def main(argv: list[str] | None = None) -> None:
     make.add_argument("--codex-mb", type=float, default=0.0)
     make.add_argument("--days", type=int, default=90, help="the logs span this many UTC days")
     make.add_argument("--seed", type=int, default=1)
+    make.add_argument(
+        "--session-kb", type=int, default=400, help="median size of a Claude Code session"
+    )
+    make.add_argument(
+        "--text-scale", type=float, default=1.0, help="multiplies the length of text blocks"
+    )
     grow = commands.add_parser("append", help="append new lines to an existing tree")
     grow.add_argument("tree", type=Path)
     grow.add_argument("--mb", type=float, default=1.0)
@@ -692,7 +720,15 @@ def main(argv: list[str] | None = None) -> None:
         if args.tree.exists() and any(args.tree.iterdir()):
             parser.error(f"{args.tree} is not empty; remove it or pick another folder")
         args.tree.mkdir(parents=True, exist_ok=True)
-        manifest = create(args.tree, args.claude_mb, args.codex_mb, args.days, args.seed)
+        manifest = create(
+            args.tree,
+            args.claude_mb,
+            args.codex_mb,
+            args.days,
+            args.seed,
+            args.session_kb,
+            args.text_scale,
+        )
     else:
         manifest = append(args.tree, args.mb)
     for tool in ("claude", "codex"):

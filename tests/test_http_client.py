@@ -37,7 +37,7 @@ from aiusage.http_client import build_client, error_for_status, redact, request_
 )
 def test_statuses_map_to_error_kinds(status: int, kind: str, error: type) -> None:
     failure = error_for_status("Vendor", status, {"error": {"message": "said so"}})
-    assert isinstance(failure, error)
+    assert failure is not None and isinstance(failure, error)
     assert failure.kind == kind
     assert "said so" in failure.message
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aiusage.pricing import GENAI_PROVIDER, _base_model_price, estimate_cost, library_usage
+from aiusage.pricing import base_price_of, estimate_cost, published_price, tier_starts
 
 MODELS = [
     ("claude", "claude-sonnet-4-5-20250929"),
@@ -26,8 +26,7 @@ def test_per_token_rates_give_the_library_s_own_base_price(
     provider: str, model: str, i: int, o: int, r: int, w: int, share: float
 ) -> None:
     hour = int(w * share)
-    base = _base_model_price(GENAI_PROVIDER[provider], model)
-    expected = Decimal(base.calc_price(library_usage(i, o, r, w, hour))["total_price"])
+    expected = base_price_of(provider, model, i, o, r, w, hour)
     fast = estimate_cost(
         provider,
         model,
@@ -76,3 +75,20 @@ def test_a_model_without_a_published_price_has_no_cost(model: str | None) -> Non
             estimate_cost("claude", model, input_tokens=10, output_tokens=10, single_request=single)
             is None
         )
+
+
+def test_long_context_tiers_start_where_the_published_price_says() -> None:
+    assert tier_starts("claude", "claude-sonnet-4-5-20250929") == (200_000,)
+    assert tier_starts("claude", "claude-opus-4-1-20250805") == ()
+
+
+def test_an_unknown_model_has_no_published_price_no_tiers_and_no_estimate() -> None:
+    assert published_price("claude", "claude-imaginary-9") is None
+    assert tier_starts("claude", "claude-imaginary-9") == ()
+    assert estimate_cost("claude", "claude-imaginary-9", input_tokens=1, output_tokens=1) is None
+    assert (
+        estimate_cost(
+            "claude", "claude-imaginary-9", input_tokens=1, output_tokens=1, single_request=True
+        )
+        is None
+    )

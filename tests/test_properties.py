@@ -23,7 +23,8 @@ from aiusage.errors import AiUsageError, ConfigError, SourceFailure, UsageError
 from aiusage.models import Period, UsageQuery
 from aiusage.periods import parse_period, parse_when
 from aiusage.settings import Settings
-from aiusage.sources.api.claude.legacy import CostPage, UsagePage, build_records
+from aiusage.sources.api.claude.legacy import build_records
+from aiusage.sources.api.claude.wire import ReportCostPage, ReportUsagePage
 from aiusage.sources.api.parsing import parse
 from aiusage.sources.registry import API_PROVIDERS
 
@@ -358,8 +359,8 @@ GEMINI: dict[str, Any] = {
 
 
 def read_legacy(usage: Any, cost: Any, by_workspace: bool) -> None:
-    usage_page = parse(UsagePage, usage, "Anthropic", "a usage report")
-    cost_page = parse(CostPage, cost, "Anthropic", "a cost report")
+    usage_page = parse(ReportUsagePage, usage, "Anthropic", "a usage report")
+    cost_page = parse(ReportCostPage, cost, "Anthropic", "a cost report")
     build_records(usage_page.data, cost_page.data, by_workspace)
 
 

@@ -81,6 +81,8 @@ def test_migrations_are_recorded_and_give_exactly_this_schema(tmp_path: Path) ->
         "warnings",
         "activity",
     ]
+    span_columns = [row[1] for row in store.db.execute("PRAGMA table_info(fetched_spans)")]
+    assert span_columns == ["provider", "source", "granularity", "dimension", "since", "until"]
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     store.close()
 
@@ -185,3 +187,18 @@ def test_processes_creating_the_store_at_the_same_moment_all_open_it(tmp_path: P
         for process in processes:
             _, err = process.communicate(timeout=60)
             assert process.returncode == 0, err.decode()
+
+
+def test_fetched_spans_merge_into_one_when_they_touch_or_overlap(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "s.sqlite3")
+    later = Period(since=WINDOW.until, until=WINDOW.until + 2 * DAY)
+    apart = Period(since=WINDOW.until + 5 * DAY, until=WINDOW.until + 6 * DAY)
+    for window in (WINDOW, later, apart, WINDOW):
+        store.save_fetch(
+            "k", "claude", "api", UsageQuery(period=window), window, SourceResult(), NOW
+        )
+    everything = Period(since=WINDOW.since - DAY, until=apart.until + DAY)
+    spans = store.covered_spans("claude", "api", "1d", "", everything)
+    assert spans == [Period(since=WINDOW.since, until=later.until), apart]
+    assert store.db.execute("SELECT COUNT(*) FROM fetched_spans").fetchone()[0] == 2
+    store.close()

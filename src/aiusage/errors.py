@@ -21,8 +21,17 @@ from __future__ import annotations
 from typing import ClassVar, Literal
 
 # Kept here rather than in models so that importing errors (as the CLI does) stays light.
+# "internal" is no exception class: it is a fault of aiusage itself, which the collector reports
+# for a source instead of passing it off as the vendor's (see ``aiusage.collect``).
 ErrorKind = Literal[
-    "config", "auth", "forbidden", "rate_limited", "timeout", "unavailable", "bad_response"
+    "config",
+    "auth",
+    "forbidden",
+    "rate_limited",
+    "timeout",
+    "unavailable",
+    "bad_response",
+    "internal",
 ]
 
 
@@ -43,7 +52,15 @@ class ConfigError(AiUsageError):
 
 
 class SourceFailure(AiUsageError):
+    """A source could not deliver. ``status`` and ``detail`` are for decisions, not display:
+    the HTTP status that caused it (None when none did) and the vendor's own words, redacted."""
+
     kind: ClassVar[ErrorKind] = "unavailable"
+
+    def __init__(self, message: str, *, status: int | None = None, detail: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.detail = detail
 
 
 class AuthError(SourceFailure):

@@ -23,7 +23,10 @@ SourceKind = Literal["api", "local", "manual"]
 SOURCE_KINDS: tuple[SourceKind, ...] = ("api", "local", "manual")
 CostKind = Literal["reported", "estimated"]
 Granularity = Literal["1d", "1h", "1m"]
-GroupBy = Literal["provider", "model", "day", "project", "user", "product"]
+GroupBy = Literal[
+    "provider", "model", "day", "week", "month", "hour", "session", "project", "user", "product"
+]
+GroupCostKind = Literal["reported", "estimated", "mixed"]
 KeyStatus = Literal["ok", "missing", "malformed", "rejected", "wrong_kind", "unreachable"]
 # The vendor-side dimension a fetch splits by; the other --by values only regroup rows.
 FetchDimension = Literal["project", "user", "product"]
@@ -53,6 +56,9 @@ Money = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="
 # No real bucket comes near a quadrillion tokens; a count beyond it is a broken answer, and it
 # would overflow SQLite's 64-bit integers once summed.
 MAX_COUNT = 10**15
+# No bill of one bucket (or one Cursor cycle) comes near a trillion dollars. Beyond it a figure
+# is a broken answer or a typo, and past 1e26 it no longer fits Decimal's 28 digits to the cent.
+MAX_USD = Decimal(10**12)
 
 
 class _Frozen(BaseModel):
@@ -79,8 +85,10 @@ class UsageRecord(_Frozen):
     cache_read_tokens: int = Field(default=0, ge=0, le=MAX_COUNT)
     cache_write_tokens: int = Field(default=0, ge=0, le=MAX_COUNT)
     requests: int | None = Field(default=None, ge=0, le=MAX_COUNT)
-    cost_usd: Money | None = None
+    cost_usd: Money | None = Field(default=None, ge=-MAX_USD, le=MAX_USD)
     cost_kind: CostKind | None = None
+    # One Claude Code / Codex / Gemini CLI session (local records of ``--by session`` only).
+    session: str | None = Field(default=None, exclude_if=lambda value: value is None)
 
     @model_validator(mode="after")
     def _cost_kind_goes_with_cost(self) -> UsageRecord:
@@ -143,6 +151,13 @@ class UsageQuery(_Frozen):
     period: Period
     granularity: Granularity = "1d"
     dimension: FetchDimension | None = None
+    # The zone local sources bucket in (``aiusage.zones.Zone.name``); vendors keep UTC buckets.
+    timezone: str = "UTC"
+    # Ask for hourly buckets where the vendor reports the same dollars hourly, so that daily
+    # rows can be re-cut at the zone's midnights (Anthropic's analytics API).
+    hourly_dollars: bool = False
+    # Split local records by CLI session (``--by session``).
+    by_session: bool = False
 
 
 class CodeActivity(_Frozen):
@@ -193,6 +208,52 @@ class SourceWarning(_Frozen):
     message: str
 
 
+class Figures(_Frozen):
+    """Summed figures of a table row. ``unpriced`` means some tokens have no known price, so
+    ``cost_usd`` is what is known (a lower bound); ``cost_kind`` is ``mixed`` when reported and
+    estimated dollars meet in one row."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    requests: int | None = None
+    cost_usd: Money | None = None
+    cost_kind: GroupCostKind | None = None
+    unpriced: bool = False
+
+
+class Group(Figures):
+    """One row of the table for ``--by`` (and, with ``model`` set, a ``--breakdown`` row).
+
+    ``key`` is the group's label: a day, week (``2026-W48``), month or hour in the zone named
+    by ``bucket_zone``, a provider, model, project, user, product or session; None for "—".
+    """
+
+    by: GroupBy
+    key: str | None
+    provider: ProviderName
+    source: SourceKind
+    model: str | None = None
+    bucket_zone: str
+
+
+class Total(Figures):
+    """Everything of one source kind: API, local and manual figures are never summed."""
+
+    source: SourceKind
+
+
+class Coverage(_Frozen):
+    """The span a source's buckets actually cover, where it differs from the period asked for."""
+
+    provider: ProviderName
+    source: SourceKind
+    since: UtcDatetime
+    until: UtcDatetime
+    bucket_zone: str
+
+
 class Report(_Frozen):
     """The report document (``aiusage.report/1``); the table and JSON render the same one."""
 
@@ -200,9 +261,13 @@ class Report(_Frozen):
         default="aiusage.report/1", serialization_alias="schema"
     )
     generated_at: UtcDatetime
+    timezone: str = "UTC"
     since: UtcDatetime
     until: UtcDatetime
     records: tuple[UsageRecord, ...] = ()
+    groups: tuple[Group, ...] = ()
+    totals: tuple[Total, ...] = ()
+    coverage: tuple[Coverage, ...] = ()
     quotas: tuple[Quota, ...] = ()
     errors: tuple[SourceError, ...] = ()
     warnings: tuple[SourceWarning, ...] = ()
@@ -210,6 +275,7 @@ class Report(_Frozen):
     cursor_activity: tuple[CodeActivity, ...] = ()
     granularity: Granularity = Field(default="1d", exclude=True)
     group_by: GroupBy = Field(default="model", exclude=True)
+    breakdown: bool = Field(default=False, exclude=True)
 
 
 class KeyCheck(_Frozen):

@@ -1,9 +1,16 @@
-"""Cost estimates from published prices (genai-prices). An unknown model is None, never a guess."""
+"""Cost estimates from published prices (genai-prices). An unknown model is None, never a guess.
+
+Every call into genai-prices goes through ``_calc_price`` (one place that silences the
+library's data warnings and turns "unknown model" into None). ``published_price`` and
+``tier_starts`` are the public ways to ask about a model's prices without pricing usage.
+"""
 
 from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -18,26 +25,19 @@ MILLION = 1_000_000
 _UNIT_USAGES = ((1, 0, 0, 0, 0), (0, 1, 0, 0, 0), (0, 0, 1, 0, 0), (0, 0, 0, 1, 0), (0, 0, 0, 1, 1))
 
 
-@lru_cache(maxsize=512)
-def _base_model_price(provider_id: str | None, model: str) -> Any | None:
-    """The model's price at its base tier, or None when genai-prices does not know the model."""
-    from genai_prices import Usage, calc_price
-    from genai_prices.types import ModelPrice, TieredPrices
-
-    try:
-        found = calc_price(Usage(input_tokens=1, output_tokens=1), model, provider_id=provider_id)
-    except (LookupError, ValueError):
-        log.debug("no published price for model %s", model)
-        return None
-    prices = {
-        key: value.base if isinstance(value, TieredPrices) else value
-        for key, value in vars(found.model_price).items()
-        if not key.startswith("_")
-    }
-    return ModelPrice(**prices)
+@contextmanager
+def _library_warnings_silenced() -> Iterator[None]:
+    # genai-prices warns (UserWarning) when its bundled price data and its code disagree about a
+    # usage or price key (for instance ``cache_write_1h_tokens`` against a data snapshot that
+    # predates it); the price is still computed from the keys both know. The warning is about
+    # the library's data, nothing a user of aiusage can act on, and under ``-W error`` (our test
+    # suite runs so) it would turn a price-data update into a crash of every report.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
 
 
-def library_usage(
+def _usage(
     input_tokens: int,
     output_tokens: int,
     cache_read_tokens: int = 0,
@@ -47,8 +47,7 @@ def library_usage(
     """Our disjoint counts as a genai-prices ``Usage``, whose input includes the cached part."""
     from genai_prices import Usage
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with _library_warnings_silenced():
         return Usage(
             input_tokens=input_tokens + cache_read_tokens + cache_write_tokens,
             output_tokens=output_tokens,
@@ -58,24 +57,105 @@ def library_usage(
         )
 
 
+def _calc_price(usage: Any, model: str, provider: str, at: datetime | None = None) -> Any | None:
+    """genai-prices' price of ``usage`` on ``model``; None when it does not know the model."""
+    from genai_prices import calc_price
+
+    try:
+        with _library_warnings_silenced():
+            return calc_price(
+                usage,
+                model,
+                provider_id=GENAI_PROVIDER.get(provider),
+                genai_request_timestamp=at,
+            )
+    except (LookupError, ValueError):
+        log.debug("no published price for model %s", model)
+        return None
+
+
 @lru_cache(maxsize=512)
-def base_rates(provider_id: str | None, model: str) -> tuple[Decimal, ...] | None:
+def published_price(provider: str, model: str) -> Any | None:
+    """The model's current published price (a genai-prices ``ModelPrice``, long-context tiers
+    included), or None when genai-prices does not know the model."""
+    found = _calc_price(_usage(1, 1), model, provider)
+    return None if found is None else found.model_price
+
+
+@lru_cache(maxsize=512)
+def tier_starts(provider: str, model: str) -> tuple[int, ...]:
+    """Input sizes above which the model's long-context prices apply; () without tiers.
+
+    genai-prices applies a tier when a request's input is *above* its start, to every token.
+    """
+    from genai_prices.types import TieredPrices
+
+    price = published_price(provider, model)
+    if price is None:
+        return ()
+    starts = {
+        tier.start
+        for value in vars(price).values()
+        if isinstance(value, TieredPrices)
+        for tier in value.tiers
+    }
+    return tuple(sorted(starts))
+
+
+@lru_cache(maxsize=512)
+def base_price(provider: str, model: str) -> Any | None:
+    """The model's price at its base tier (no long-context rates), or None when unknown."""
+    from genai_prices.types import ModelPrice, TieredPrices
+
+    price = published_price(provider, model)
+    if price is None:
+        return None
+    prices = {
+        key: value.base if isinstance(value, TieredPrices) else value
+        for key, value in vars(price).items()
+        if not key.startswith("_")
+    }
+    with _library_warnings_silenced():
+        return ModelPrice(**prices)
+
+
+def base_price_of(
+    provider: str,
+    model: str,
+    input_tokens: int,
+    output_tokens: int,
+    cache_read_tokens: int = 0,
+    cache_write_tokens: int = 0,
+    cache_write_1h_tokens: int = 0,
+) -> Decimal | None:
+    """genai-prices' own price of summed counts at base rates (what ``base_rates`` speeds up)."""
+    base = base_price(provider, model)
+    if base is None:
+        return None
+    usage = _usage(
+        input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens
+    )
+    try:
+        with _library_warnings_silenced():
+            return Decimal(base.calc_price(usage)["total_price"])
+    except (LookupError, ValueError):
+        return None
+
+
+@lru_cache(maxsize=512)
+def base_rates(provider: str, model: str) -> tuple[Decimal, ...] | None:
     """Dollars per million tokens of each kind at the model's base prices, or None.
 
     Base prices are linear in the token counts, so genai-prices is asked once per model and
     kind; pricing a record is then five multiplications instead of a library call (measured:
     about 130 us a record before, which dominated a report over months of local logs).
     """
-    base = _base_model_price(provider_id, model)
-    if base is None:
+    rates = tuple(
+        base_price_of(provider, model, *(n * MILLION for n in unit)) for unit in _UNIT_USAGES
+    )
+    if any(rate is None for rate in rates):
         return None
-    try:
-        return tuple(
-            Decimal(base.calc_price(library_usage(*(n * MILLION for n in unit)))["total_price"])
-            for unit in _UNIT_USAGES
-        )
-    except (LookupError, ValueError):
-        return None
+    return tuple(rate for rate in rates if rate is not None)
 
 
 def estimate_cost(
@@ -109,23 +189,17 @@ def estimate_cost(
     """
     if not model:
         return None
-    provider_id = GENAI_PROVIDER.get(provider)
     if single_request:
-        from genai_prices import calc_price
-
-        usage = library_usage(
+        usage = _usage(
             input_tokens,
             output_tokens,
             cache_read_tokens,
             cache_write_tokens,
             cache_write_1h_tokens,
         )
-        try:
-            found = calc_price(usage, model, provider_id=provider_id, genai_request_timestamp=at)
-        except (LookupError, ValueError):
-            return None
-        return Decimal(found.total_price)
-    rates = base_rates(provider_id, model)
+        found = _calc_price(usage, model, provider, at)
+        return None if found is None else Decimal(found.total_price)
+    rates = base_rates(provider, model)
     if rates is None:
         return None
     write_1h = min(cache_write_1h_tokens, cache_write_tokens)

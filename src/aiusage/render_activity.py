@@ -10,8 +10,9 @@ from rich.console import Group
 from rich.table import Table
 
 from aiusage.models import CodeActivity
+from aiusage.render.format import NONE
+from aiusage.terminal_text import plain
 
-NONE = "—"
 # Counts of a day row, in column order, with their headers.
 DAY_COUNTS = (
     ("lines_added", "Lines"),
@@ -60,7 +61,7 @@ def _table(
         table.add_column(header, justify="right", no_wrap=True, min_width=len(header))
     grand: Totals = {}
     for (day, user), totals in sorted(rows.items()):
-        table.add_row(day, user, *(_cell(totals.get(name)) for name, _ in columns))
+        table.add_row(day, plain(user), *(_cell(totals.get(name)) for name, _ in columns))
         for name, _ in columns:
             if name in totals:
                 _add(grand, name, totals[name])

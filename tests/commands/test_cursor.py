@@ -86,7 +86,8 @@ def test_every_set_is_a_new_observation_and_history_lists_them_oldest_first() ->
 
     assert [e["used_usd"] for e in entries] == [3.0, 7.5, 9.0]
     assert [e["plan"] for e in entries] == ["pro"] * 3  # the plan is kept from the latest entry
-    assert entries[1]["on_demand_usd"] == 1.25 and entries[2]["on_demand_usd"] is None
+    # What an entry does not name is kept from the latest entry of the same cycle.
+    assert entries[1]["on_demand_usd"] == entries[2]["on_demand_usd"] == 1.25
     code, out, _ = run("show", "--history")
     assert code == 0 and out.index("$3.00") < out.index("$9.00")
 
@@ -307,7 +308,9 @@ def test_the_report_shows_the_current_entry_as_quotas_and_a_manual_record() -> N
 def test_the_report_table_shows_used_limit_percent_and_reset() -> None:
     run("set", "--plan", "pro", "--used-usd", "15")
     result = CliRunner().invoke(
-        app, ["report", "--provider", "cursor", "--source", "manual"], catch_exceptions=False
+        app,
+        ["report", "--provider", "cursor", "--source", "manual", "--verbose"],
+        catch_exceptions=False,
     )
     assert result.exit_code == 0
     assert "$15.00" in result.stdout and "$20.00" in result.stdout and "75%" in result.stdout

@@ -97,7 +97,7 @@ def test_activity_survives_a_report_served_from_the_cache(cursor_key: None) -> N
 @respx.mock
 def test_the_table_shows_the_activity_as_a_second_table(cursor_key: None) -> None:
     routes()
-    code, out, _ = run()
+    code, out, _ = run("--verbose")  # the first screen names it in one line only
     assert code == 0
     assert "Cursor AI code activity" in out and "Cursor AI code in commits" in out
     activity = out[out.index("Cursor AI code activity") :]

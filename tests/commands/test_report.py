@@ -81,15 +81,20 @@ def test_json_report_has_the_exact_tokens_and_dollars(claude_key: None) -> None:
 
 
 @respx.mock
-def test_csv_carries_the_same_records_with_exact_money(claude_key: None) -> None:
+def test_csv_carries_the_table_rows_with_exact_money(claude_key: None) -> None:
     anthropic_routes()
-    code, out, _ = claude_report("--format", "csv")
+    code, out, _ = claude_report("--format", "csv", "--by", "day")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0
-    assert list(rows[0])[:4] == ["provider", "source", "start", "end"]
+    assert list(rows[0])[:5] == ["by", "key", "provider", "source", "model"]
+    assert [r["key"] for r in rows] == ["2025-08-01", "2025-08-02", "2025-08-04"]
     assert sum(int(r["input_tokens"]) for r in rows) == 271650
-    costs = [Decimal(r["cost_usd"]) for r in rows if r["cost_kind"] == "reported"]
-    assert sum(costs, Decimal(0)) == Decimal("1.7265225")
+    # Days 1 and 2 mix the cost report's dollars with estimates; day 4 has no cost line.
+    assert [r["cost_kind"] for r in rows] == ["mixed", "mixed", "estimated"]
+    assert rows[0]["cost_usd"] == "1.5802905"  # the exact decimal text, not a float
+    document = json.loads(claude_report("--format", "json", "--by", "day")[1])
+    records_cost = sum(Decimal(str(r["cost_usd"])) for r in document["records"])
+    assert sum(Decimal(r["cost_usd"]) for r in rows) == records_cost
 
 
 @respx.mock
@@ -169,7 +174,7 @@ def test_the_error_panel_names_the_failure_in_the_table(claude_key: None) -> Non
     respx.get(USAGE).respond(401, json=load_fixture("anthropic/error_401.json"))
     code, out, _ = claude_report()
     assert code == 1
-    assert "Errors" in out and "rejected the key" in out
+    assert "error claude api [auth]" in out and "rejected the key" in out
 
 
 @pytest.mark.parametrize(

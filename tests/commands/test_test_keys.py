@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import httpx
 import pytest
@@ -10,6 +11,7 @@ import respx
 from typer.testing import CliRunner
 
 from aiusage.cli import app
+from aiusage.settings import load_settings
 from tests.conftest import load_fixture
 
 USAGE = "https://api.anthropic.com/v1/organizations/usage_report/messages"
@@ -68,7 +70,7 @@ def test_something_that_is_not_an_anthropic_key_is_malformed(
 )
 @respx.mock
 def test_an_admin_key_is_checked_with_one_cheap_request(
-    monkeypatch: pytest.MonkeyPatch, response: object, status: str
+    monkeypatch: pytest.MonkeyPatch, response: httpx.Response | Exception, status: str
 ) -> None:
     monkeypatch.setenv("AIUSAGE_CLAUDE_API", "legacy")  # checks the legacy reports only
     route = respx.get(USAGE).mock(side_effect=[response] * 5)
@@ -90,3 +92,34 @@ def test_the_table_lists_variable_names_only(monkeypatch: pytest.MonkeyPatch) ->
     assert result.exit_code == 1
     assert "ANTHROPIC_ADMIN_KEY" in result.stdout and "rejected" in result.stdout
     assert ADMIN not in result.output
+
+
+@pytest.mark.parametrize(
+    ("dotenv", "provider", "variable"),
+    [
+        ("OPENAI_API_KEY=sk-proj-" + "p" * 40, "openai", "OPENAI_API_KEY"),
+        ("CURSOR_TOKEN=not-a-cursor-key", "cursor", "CURSOR_TOKEN"),
+        ("CLAUDE_API_KEY=not-an-anthropic-key", "claude", "CLAUDE_API_KEY"),
+        ("OPENAI_ADMIN_KEY=sk-proj-" + "p" * 40, "openai", "OPENAI_ADMIN_KEY"),
+    ],
+)
+def test_a_key_set_in_a_dotenv_file_is_reported_under_the_variable_that_holds_it(
+    dotenv: str, provider: str, variable: str
+) -> None:
+    Path(".env").write_text(dotenv + "\n")
+    result = CliRunner().invoke(app, ["test-keys", "--provider", provider, "--format", "json"])
+    checks = json.loads(result.stdout)
+    assert [c["credential"] for c in checks] == [variable]
+    assert checks[0]["status"] in ("malformed", "wrong_kind")
+
+
+def test_the_real_environment_names_the_variable_when_dotenv_holds_the_other_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    Path(".env").write_text("OPENAI_ADMIN_KEY=sk-proj-" + "d" * 40 + "\n")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-proj-" + "e" * 40)
+    key = load_settings().openai_admin_key
+    assert key is not None and key.get_secret_value().endswith("e" * 40)  # the environment wins
+    result = CliRunner().invoke(app, ["test-keys", "--provider", "openai", "--format", "json"])
+    (check,) = json.loads(result.stdout)
+    assert check["credential"] == "OPENAI_API_KEY"

@@ -70,6 +70,7 @@ class Cli:
             "XDG_CACHE_HOME": str(self.home / ".cache"),
             "AIUSAGE_HOME": str(self.store),
             "AIUSAGE_HTTP_TIMEOUT": "5",
+            "AIUSAGE_TIMEZONE": "UTC",  # the expected figures are per UTC day
             "COLUMNS": "200",
             "LINES": "200",
             "NO_COLOR": "1",
@@ -167,8 +168,15 @@ def totals(records: Iterable[Mapping[str, Any]], provider: str, source: str = "a
     for r in records:
         if r["provider"] != provider or r["source"] != source:
             continue
-        start = datetime.fromisoformat(str(r["start"]).replace("Z", "+00:00")).astimezone(UTC)
-        t = out[(start.date(), r["model"] or None)]
+        if "start" in r:
+            start = datetime.fromisoformat(str(r["start"]).replace("Z", "+00:00")).astimezone(UTC)
+            day, model = start.date(), r["model"] or None
+        else:  # a CSV row of `--by day --breakdown`: the day's own row, then its models
+            if not r["model"]:
+                continue
+            day = date.fromisoformat(r["key"])
+            model = None if r["model"].startswith("(") else r["model"]  # "(web_search)"
+        t = out[(day, model)]
         t.input_tokens += int(r["input_tokens"])
         t.output_tokens += int(r["output_tokens"])
         t.cache_read_tokens += int(r["cache_read_tokens"])

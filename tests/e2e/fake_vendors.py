@@ -33,7 +33,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -44,7 +44,15 @@ from urllib.parse import parse_qsl, urlsplit
 from tests.e2e.fake_data import Dataset
 
 FaultKind = Literal[
-    "status", "hang", "drop", "truncate", "invalid_json", "wrong_shape", "body", "latency"
+    "status",
+    "hang",
+    "drop",
+    "truncate",
+    "invalid_json",
+    "wrong_shape",
+    "body",
+    "latency",
+    "endless",
 ]
 
 
@@ -60,7 +68,9 @@ class Fault:
     - ``invalid_json``: 200 with a body that is not JSON;
     - ``wrong_shape``: 200 with JSON of the wrong shape for this route;
     - ``body``: 200 with ``body`` as JSON;
-    - ``latency``: wait ``seconds``, then answer normally.
+    - ``latency``: wait ``seconds``, then answer normally;
+    - ``endless``: answer the query's first page, but always with ``has_more: true`` and a
+      cursor never sent before (Anthropic and OpenAI envelopes): a vendor that never stops.
     """
 
     kind: FaultKind
@@ -447,6 +457,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._close(name, 200)
         elif fault.kind == "invalid_json":
             self._send(Reply(200, None), name, raw=b'{"data": [{"starting_at": "2026-')
+        elif fault.kind == "endless":
+            first = replace(request, query=[(k, v) for k, v in request.query if k != "page"])
+            reply = self._answer(fake, route, first)
+            if isinstance(reply.body, dict):
+                reply.body.update(has_more=True, next_page=f"page_{secrets.token_urlsafe(12)}")
+            self._send(reply, name)
         elif fault.kind == "wrong_shape":
             self._send(Reply(200, route.wrong_shape), name)
         else:  # body

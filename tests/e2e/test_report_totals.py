@@ -72,10 +72,12 @@ def test_claude_totals_per_day_and_model_are_exact_in_json(
 def test_claude_totals_are_exact_in_csv(cli: Cli, fake: FakeVendors) -> None:
     window = report_window(fake)
 
-    run = report(cli, window, "--provider", "claude", "--format", "csv")
+    # The CSV holds the table's rows: per day, with each day's models under it.
+    run = report(cli, window, "--provider", "claude", "--format", "csv", "--by", "day",
+                 "--breakdown")  # fmt: skip
 
     rows = run.rows()
-    assert rows and set(rows[0]) >= {"provider", "start", "model", "input_tokens", "cost_usd"}
+    assert rows and set(rows[0]) >= {"by", "key", "provider", "model", "input_tokens", "cost_usd"}
     check_exact(fake, "claude", window, totals(rows, "claude"))
 
 
@@ -86,7 +88,8 @@ def test_other_providers_totals_per_day_and_model_are_exact(
 ) -> None:
     window = report_window(fake)
 
-    run = report(cli, window, "--provider", provider, "--format", output)
+    by_day = ["--by", "day", "--breakdown"] if output == "csv" else []
+    run = report(cli, window, "--provider", provider, "--format", output, *by_day)
 
     records = run.rows() if output == "csv" else run.document()["records"]
     check_exact(fake, provider, window, totals(records, provider))

@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from aiusage.commands.options import ListFormat
+from aiusage.commands.runtime import console, exit_for, open_store
 from aiusage.errors import AiUsageError, UsageError
 
 if TYPE_CHECKING:
-    from rich.console import Console
     from rich.table import Table
 
     from aiusage.sources.manual.cursor import ManualEntry
-    from aiusage.store import Store
 
 cursor_app = typer.Typer(
     help="Cursor usage of an individual plan, entered by hand from the Cursor dashboard.",
@@ -31,38 +27,10 @@ cursor_app = typer.Typer(
 NONE = "—"
 
 
-# rich is imported on use: the CLI imports this module on every start (benchmarks/bench_startup.py).
-def _stderr() -> Console:
-    from rich.console import Console
-
-    return Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")))
-
-
-def _stdout() -> Console:
-    from rich.console import Console
-
-    return Console(no_color=bool(os.environ.get("NO_COLOR")))
-
-
-def _fail(error: AiUsageError) -> typer.Exit:
-    _stderr().print(f"aiusage: {error.message}", markup=False, highlight=False, soft_wrap=True)
-    return typer.Exit(2 if isinstance(error, UsageError) else 1)
-
-
-@contextmanager
-def _store() -> Iterator[Store]:
-    from aiusage.settings import load_settings
-    from aiusage.store import Store
-
-    store = Store.open(load_settings().store_path)
-    try:
-        yield store
-    finally:
-        store.close()
-
-
 def _usd(value: Decimal | None) -> str:
-    return NONE if value is None else f"${value.quantize(Decimal('0.01'))}"
+    from aiusage.render.format import usd
+
+    return usd(value)
 
 
 def _value(value: Decimal | int | None, money: bool) -> str:
@@ -195,11 +163,11 @@ def set_entry(
         cycle_end=cycle_end,
     )
     try:
-        with _store() as store:
+        with open_store() as store:
             entry = add_entry(store, given, utc_now())
     except AiUsageError as error:
-        raise _fail(error) from None
-    _stdout().print(entry_table(entry))
+        raise exit_for(error) from None
+    console().print(entry_table(entry))
 
 
 @cursor_app.command("show")
@@ -215,10 +183,10 @@ def show(
     from aiusage.sources.manual.cursor import history
 
     try:
-        with _store() as store:
+        with open_store() as store:
             entries = history(store)
     except AiUsageError as error:
-        raise _fail(error) from None
+        raise exit_for(error) from None
     chosen = entries if all_entries else entries[-1:]
     if output_format == ListFormat.json:
         documents = [json.loads(e.model_dump_json()) for e in chosen]
@@ -226,12 +194,12 @@ def show(
         sys.stdout.write(json.dumps(body, indent=2) + "\n")
         return
     if not entries:
-        _stdout().print(
+        console().print(
             "No Cursor entry yet. Add one with: aiusage cursor set --plan pro --used-usd 12.40",
             markup=False,
         )
         return
-    _stdout().print(history_table(entries) if all_entries else entry_table(entries[-1]))
+    console().print(history_table(entries) if all_entries else entry_table(entries[-1]))
 
 
 @cursor_app.command("clear")
@@ -242,10 +210,10 @@ def clear(
     from aiusage.sources.manual import cursor as cursor_manual
 
     try:
-        with _store() as store:
+        with open_store() as store:
             count = len(cursor_manual.history(store))
             if count == 0:
-                _stdout().print("No Cursor entries to delete.")
+                console().print("No Cursor entries to delete.")
                 return
             if not yes:
                 try:
@@ -255,9 +223,9 @@ def clear(
                         "no answer to the confirmation; pass --yes to delete without asking"
                     ) from None
                 if not agreed:
-                    _stdout().print("Nothing deleted.")
+                    console().print("Nothing deleted.")
                     return
             deleted = cursor_manual.clear(store)
     except AiUsageError as error:
-        raise _fail(error) from None
-    _stdout().print(f"Deleted {deleted} Cursor entries.")
+        raise exit_for(error) from None
+    console().print(f"Deleted {deleted} Cursor entries.")

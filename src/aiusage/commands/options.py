@@ -1,7 +1,8 @@
-"""Choices shared by several commands."""
+"""Choices shared by several commands (matched without regard to case)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -10,6 +11,23 @@ class ProviderChoice(StrEnum):
     openai = "openai"
     gemini = "gemini"
     cursor = "cursor"
+    # Aliases: the vendor's name for the same provider.
+    anthropic = "anthropic"
+    google = "google"
+
+
+PROVIDER_ALIASES = {"anthropic": "claude", "google": "gemini"}
+
+
+def provider_names(chosen: Iterable[ProviderChoice | str] | None) -> list[str]:
+    """The providers asked for, aliases resolved, each once, in the order given."""
+    names: list[str] = []
+    for choice in chosen or []:
+        value = str(choice.value if isinstance(choice, ProviderChoice) else choice).lower()
+        name = PROVIDER_ALIASES.get(value, value)
+        if name not in names:
+            names.append(name)
+    return names
 
 
 class SourceChoice(StrEnum):
@@ -22,6 +40,10 @@ class GroupChoice(StrEnum):
     provider = "provider"
     model = "model"
     day = "day"
+    week = "week"
+    month = "month"
+    hour = "hour"
+    session = "session"
     project = "project"
     user = "user"
     product = "product"

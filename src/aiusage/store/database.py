@@ -26,6 +26,7 @@ from aiusage.models import (
     UsageRecord,
 )
 from aiusage.models import format_utc as iso
+from aiusage.store.coverage import add_span, covered_spans, fits
 from aiusage.store.migrations import all_migrations
 
 BUSY_TIMEOUT_MS = 30_000
@@ -36,6 +37,23 @@ _RECORD_COLUMNS = (
     "input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, requests, cost_usd, "
     "cost_kind, fetched_at"
 )
+
+
+class NewerStoreError(ConfigError):
+    """The store holds migrations this version does not know: a newer aiusage wrote it."""
+
+
+def store_failure(path: Path, exc: sqlite3.Error | OSError) -> ConfigError:
+    """The one line for a store that failed while in use (a full disk, a lost permission)."""
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    if "full" in reason.lower():
+        advice = "free some disk space and run it again"
+    else:
+        advice = "check AIUSAGE_HOME, its permissions and the free disk space"
+    return ConfigError(
+        f"the store at {path} could not be written ({reason}); {advice}; what it already "
+        "held is kept"
+    )
 
 
 def _private_file(path: Path) -> None:
@@ -75,7 +93,11 @@ class Store:
             _enable_wal(db)
             db.execute("PRAGMA synchronous = NORMAL")
             store = cls(db)
-            store.migrate()
+            try:
+                store.migrate()
+            except NewerStoreError as exc:
+                db.close()
+                raise ConfigError(f"{exc.message} ({path})") from None
         except (OSError, sqlite3.Error) as exc:
             raise ConfigError(
                 f"cannot open the store at {path} ({exc.__class__.__name__}: {exc}); "
@@ -92,25 +114,52 @@ class Store:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
+            self.db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            # SQLite has already rolled back after some errors (a full disk): a second
+            # ROLLBACK would fail and hide the real error.
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT")
 
     def migrate(self) -> None:
-        with self.transaction() as db:
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations "
-                "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+        """Apply each migration this store lacks, in order, each in a transaction of its own.
+
+        The version is recorded first inside the transaction, so that of two processes
+        migrating at once the second finds it taken and skips that migration.
+        """
+        db = self.db
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        done = {row[0] for row in db.execute("SELECT version FROM schema_migrations")}
+        unknown = done - all_migrations().keys()
+        if unknown:
+            # Its tables may have columns, triggers or meanings this version does not know:
+            # touching them could corrupt it. Nothing has been written yet.
+            raise NewerStoreError(
+                f"this store was written by a newer aiusage (schema {max(unknown)}); upgrade "
+                "aiusage or point AIUSAGE_HOME elsewhere"
             )
-            done = {row[0] for row in db.execute("SELECT version FROM schema_migrations")}
-            for version, sql in all_migrations().items():
-                if version in done:
-                    continue
-                for statement in sql.split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-                db.execute("INSERT INTO schema_migrations VALUES (?, datetime('now'))", (version,))
+        for version, sql in all_migrations().items():
+            if version in done:
+                continue
+            try:
+                # executescript, not our own split on ";" (a trigger body holds several).
+                db.executescript(
+                    "BEGIN IMMEDIATE;\n"
+                    f"INSERT INTO schema_migrations VALUES ({int(version)}, datetime('now'));\n"
+                    f"{sql};\nCOMMIT;"
+                )
+            except sqlite3.Error as exc:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                taken = db.execute(
+                    "SELECT 1 FROM schema_migrations WHERE version = ?", (version,)
+                ).fetchone()
+                if not (isinstance(exc, sqlite3.IntegrityError) and taken):
+                    raise
 
     # --- the fetch cache -------------------------------------------------------------------
 
@@ -153,8 +202,14 @@ class Store:
         result: SourceResult,
         now: datetime,
     ) -> None:
-        """Replace the records of the fetched window with these, and remember the fetch."""
+        """Replace the records of the fetched window with these, and remember the fetch.
+
+        Only records inside the window and inside one bucket reach history (``coverage.fits``;
+        ``coverage.misfits`` tells which of the others were asked for). The span fetched, up to
+        ``now``, joins what history vouches for.
+        """
         dimension = query.dimension or ""
+        kept = [r for r in result.records if fits(r, window, query.granularity)]
         with self.transaction() as db:
             db.execute(
                 "DELETE FROM usage_records WHERE provider = ? AND source = ? AND granularity = ? "
@@ -168,7 +223,8 @@ class Store:
                     iso(window.until),
                 ),
             )
-            self._upsert(db, result.records, query.granularity, dimension, now)
+            self._upsert(db, kept, query.granularity, dimension, now)
+            add_span(db, (provider, source, query.granularity, dimension), window, now)
             db.execute(
                 "INSERT INTO fetches (cache_key, provider, source, fetched_at, quotas, warnings, "
                 "activity) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (cache_key) DO UPDATE "
@@ -184,6 +240,12 @@ class Store:
                     _ACTIVITY.dump_json(result.activity).decode(),
                 ),
             )
+
+    def covered_spans(
+        self, provider: str, source: str, granularity: Granularity, dimension: str, period: Period
+    ) -> list[Period]:
+        """The parts of the period that earlier fetches covered, in time order."""
+        return covered_spans(self.db, (provider, source, granularity, dimension), period)
 
     def upsert_records(
         self,

@@ -1,7 +1,10 @@
 """Numbered schema migrations of the local store, applied in order and recorded in the database.
 
 Numbers are grouped by owner so that features can add tables independently:
-1-99 core (cache and history), 100-199 Cursor manual entries, 200-299 local log ingestion.
+1-99 core (cache and history), 100-199 Cursor manual entries, 200-299 local log ingestion,
+300-399 status, status line and budgets. One exception: 101 changes the core ``fetches`` table
+and so belongs to the core group, but keeps the number it shipped with, which existing stores
+have recorded. Each migration runs as one SQL script (``sqlite3.Connection.executescript``).
 """
 
 from __future__ import annotations
@@ -37,15 +40,32 @@ CORE_MIGRATIONS: dict[int, str] = {
         warnings TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
+    # The spans of time each (provider, source, granularity, dimension) history was fetched
+    # for, merged: what ``--offline`` can vouch for, zero-usage days included. Fetches made
+    # before this migration left no span.
+    2: """
+    CREATE TABLE fetched_spans (
+        provider TEXT NOT NULL,
+        source TEXT NOT NULL,
+        granularity TEXT NOT NULL,
+        dimension TEXT NOT NULL,
+        since TEXT NOT NULL,
+        until TEXT NOT NULL,
+        PRIMARY KEY (provider, source, granularity, dimension, since)
+    ) WITHOUT ROWID;
+    """,
+    # A cached fetch keeps the AI code activity it returned, beside its quotas and warnings, so
+    # that a report served from the cache shows the same activity table as a fresh one.
+    # Numbered in the Cursor range, where it was first written (see the module docstring).
+    101: """
+    ALTER TABLE fetches ADD COLUMN activity TEXT NOT NULL DEFAULT '[]';
+    """,
 }
 
 
 # Cursor manual entries (100-199).
-# Store migrations owned by the Cursor feature (numbers 100-199).
 #
 # 100 keeps every ``aiusage cursor set`` as its own dated row: nothing is updated in place.
-# 101 lets a cached fetch keep the AI code activity it returned, beside its quotas and warnings,
-# so that a report served from the cache shows the same activity table as a fresh one.
 CURSOR_MIGRATIONS: dict[int, str] = {
     100: """
     CREATE TABLE cursor_manual_entries (
@@ -64,14 +84,10 @@ CURSOR_MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX cursor_manual_entries_by_time ON cursor_manual_entries (observed_at, id);
     """,
-    101: """
-    ALTER TABLE fetches ADD COLUMN activity TEXT NOT NULL DEFAULT '[]';
-    """,
 }
 
 
-# Local log ingestion (200-299).
-# Store tables of local log ingestion (migrations 200-299): files read, usage lines, events.
+# Local log ingestion (200-299): files read, usage lines, events.
 #
 # ``local_files`` remembers each log file's identity, size, mtime and how far it was read, so a run
 # reads only appended bytes. ``local_lines`` holds one row per usage line *candidate*: the best copy
@@ -144,9 +160,103 @@ LOCAL_MIGRATIONS: dict[int, str] = {
     ) WITHOUT ROWID;
     CREATE INDEX local_events_latest ON local_events (provider, kind, ts);
     """,
+    # The CLI session of each line (``report --by session``); lines read before keep "".
+    201: """
+    ALTER TABLE local_lines ADD COLUMN session TEXT NOT NULL DEFAULT '';
+    """,
+    # How many times each provider's lines were written: a run that sees the number change
+    # between two of its writes knows another process wrote meanwhile (``ledger``).
+    202: """
+    CREATE TABLE local_writes (
+        provider TEXT PRIMARY KEY,
+        generation INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    """,
+    # Why the malformed lines of a file were skipped: {reason: count}, summing to bad_lines.
+    203: """
+    ALTER TABLE local_files ADD COLUMN skipped TEXT NOT NULL DEFAULT '{}';
+    """,
+    # Lines are checked when read from now on (``sources/logs/lines.py``); drop what earlier
+    # versions stored unchecked (a count no request holds, a time before 2020 or days ahead, a
+    # Codex reset time in milliseconds read as seconds), which made every later report of its
+    # day fail, and sum the hours again from the lines that remain.
+    204: """
+    DELETE FROM local_lines WHERE ts < 1577836800000
+        OR ts > (CAST(strftime('%s', 'now') AS INTEGER) + 172800) * 1000
+        OR max(input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+               cache_write_1h_tokens) > 100000000
+        OR min(input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+               cache_write_1h_tokens) < 0;
+    DELETE FROM local_events WHERE ts < 1577836800000
+        OR ts > (CAST(strftime('%s', 'now') AS INTEGER) + 172800) * 1000
+        OR (kind = 'rate_limits' AND EXISTS (
+            SELECT 1 FROM json_each(local_events.payload, '$.windows')
+            WHERE abs(value ->> '$.resets' - local_events.ts) > 2764800000))
+        OR (kind = 'limit_reset' AND abs(CAST(payload AS INTEGER) * 1000 - ts) > 691200000);
+    DELETE FROM local_hourly;
+    INSERT INTO local_hourly
+    SELECT provider, ts - ts % 3600000, model, scope, SUM(input_tokens), SUM(output_tokens),
+        SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(cache_write_1h_tokens), COUNT(*)
+    FROM local_lines WHERE counted = 1 GROUP BY 1, 2, 3, 4;
+    """,
 }
 
 
+# Status, status line and budgets (300-399).
+#
+# ``live_windows`` keeps the latest reading of each plan window (Claude Code's status line, Codex
+# app-server, Cursor's dashboard): one row per window, replaced by each new observation, with the
+# time it was observed (epoch seconds). ``statusline_costs`` keeps each Claude Code session's
+# cost per local day, so the status line can say what today cost without reading any log.
+# ``budgets`` is a dated history like Cursor entries: a row with a NULL amount clears.
+# ``live_state`` holds small facts that must outlive one run: throttles, back-offs, notices.
+STATUS_MIGRATIONS: dict[int, str] = {
+    300: """
+    CREATE TABLE live_windows (
+        provider TEXT NOT NULL,
+        source TEXT NOT NULL,
+        window TEXT NOT NULL,
+        model TEXT NOT NULL DEFAULT '',
+        used_ratio TEXT,
+        resets_at INTEGER,
+        window_seconds INTEGER,
+        observed_at INTEGER NOT NULL,
+        detail TEXT,
+        PRIMARY KEY (provider, source, window, model)
+    ) WITHOUT ROWID;
+    CREATE TABLE statusline_costs (
+        session TEXT NOT NULL,
+        day TEXT NOT NULL,
+        start_usd TEXT NOT NULL,
+        last_usd TEXT NOT NULL,
+        observed_at INTEGER NOT NULL,
+        PRIMARY KEY (session, day)
+    ) WITHOUT ROWID;
+    CREATE TABLE budgets (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        provider TEXT NOT NULL,
+        monthly_usd TEXT,
+        warn_percent TEXT,
+        set_at TEXT NOT NULL
+    );
+    CREATE INDEX budgets_by_time ON budgets (provider, set_at, id);
+    CREATE TABLE live_state (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
+}
+
+
+GROUPS = (CORE_MIGRATIONS, CURSOR_MIGRATIONS, LOCAL_MIGRATIONS, STATUS_MIGRATIONS)
+
+
 def all_migrations() -> dict[int, str]:
-    """Every migration known to this version, by number."""
-    return dict(sorted({**CORE_MIGRATIONS, **CURSOR_MIGRATIONS, **LOCAL_MIGRATIONS}.items()))
+    """Every migration known to this version, by number (a number used twice is a bug)."""
+    merged: dict[int, str] = {}
+    for group in GROUPS:
+        taken = merged.keys() & group.keys()
+        if taken:
+            raise RuntimeError(f"store migration numbers used twice: {sorted(taken)}")
+        merged.update(group)
+    return dict(sorted(merged.items()))

@@ -212,6 +212,68 @@ def rollout(home: Path, name: str = "rollout-2025-11-18T10-00-00-01998a11.jsonl"
     return home / ".codex" / "sessions" / "2025" / "11" / "18" / name
 
 
+PARENT_ID = "019a9c41-7d2e-7b31-9f6a-2c8e4d1b0a55"
+FORK_ID = "019a9d02-11aa-7c40-8e21-5f3b6a9c7d12"
+PARENT_NAME = f"rollout-2025-11-18T09-00-00-{PARENT_ID}.jsonl"
+FORK_NAME = f"rollout-2025-11-18T11-00-00-{FORK_ID}.jsonl"
+
+# A Codex fork family shaped like real rollouts (``forked_from_id``).
+# The parent's four calls: (total after the call, the call itself).
+CALLS = [
+    (codex_usage(2_000, 0, 200, 50), codex_usage(2_000, 0, 200, 50)),
+    (codex_usage(5_000, 1_500, 500, 100), codex_usage(3_000, 1_500, 300, 50)),
+    (codex_usage(9_000, 4_500, 900, 150), codex_usage(4_000, 3_000, 400, 50)),
+    (codex_usage(14_000, 8_500, 1_000, 150), codex_usage(5_000, 4_000, 100, 0)),
+]
+PARENT_TOTALS = {"input": 5_500, "output": 1_000, "cache_read": 8_500, "cache_write": 0,
+                 "requests": 4}  # fmt: skip
+# The fork's own two calls, after the replay: totals continue from the parent's last one.
+OWN = [
+    (codex_usage(20_000, 12_500, 1_300, 200), codex_usage(6_000, 4_000, 300, 50)),
+    (codex_usage(27_000, 18_500, 1_400, 200), codex_usage(7_000, 6_000, 100, 0)),
+]
+OWN_TOTALS = {"input": 3_000, "output": 400, "cache_read": 10_000, "cache_write": 0,
+              "requests": 2}  # fmt: skip
+# When the replay was written: spread over 2.4 seconds, past the fork's first second.
+REPLAY_STAMPS = [
+    "2025-11-18T11:00:00.300Z",
+    "2025-11-18T11:00:00.950Z",
+    "2025-11-18T11:00:01.600Z",
+    "2025-11-18T11:00:02.400Z",
+]
+
+
+def meta(session: str, timestamp: str, **extra: Any) -> dict[str, Any]:
+    return session_meta(timestamp, id=session, **extra)
+
+
+def parent_lines() -> list[dict[str, Any]]:
+    lines = [meta(PARENT_ID, "2025-11-18T09:00:00.000Z"), turn_context()]
+    for minute, (total, last) in enumerate(CALLS, start=1):
+        stamp = f"2025-11-18T09:{minute * 10:02d}:00.000Z"
+        lines.append(response_item(stamp))
+        lines.append(token_count(stamp, total=None))  # a turn's first event: rate limits only
+        lines.append(token_count(stamp.replace(":00.000Z", ":05.000Z"), total=total, last=last))
+    return lines
+
+
+def fork_lines() -> list[dict[str, Any]]:
+    lines = [
+        meta(FORK_ID, "2025-11-18T11:00:00.000Z", forked_from_id=PARENT_ID),
+        meta(PARENT_ID, "2025-11-18T11:00:00.000Z"),  # the ancestors' metas are copied too
+        turn_context(timestamp="2025-11-18T11:00:00.100Z"),
+    ]
+    for stamp, (total, last) in zip(REPLAY_STAMPS, CALLS, strict=True):
+        lines.append(response_item(stamp))
+        lines.append(token_count(stamp, total=None))
+        lines.append(token_count(stamp, total=total, last=last))
+    for second, (total, last) in zip((30, 50), OWN, strict=True):
+        stamp = f"2025-11-18T11:00:{second}.000Z"
+        lines.append(response_item(stamp))
+        lines.append(token_count(stamp, total=total, last=last))
+    return lines
+
+
 # --- Gemini CLI --------------------------------------------------------------------------------
 
 

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from aiusage.errors import BadResponseError
-from aiusage.pricing import estimate_cost
+from aiusage.errors import ConfigError
 from aiusage.settings import Settings
 from aiusage.sources.logs import files
 from aiusage.sources.logs.claude_code import ClaudeCodeSource
@@ -143,16 +142,9 @@ def test_split_cache_creation_replaces_the_flat_number_and_prices_one_hour_write
     found, _, result = collect(store)
     assert found == {"input": 3, "output": 3, "cache_read": 0, "cache_write": 2234,
                      "requests": 3}  # fmt: skip
-    expected = estimate_cost(
-        "claude",
-        SONNET,
-        input_tokens=3,
-        output_tokens=3,
-        cache_write_tokens=2234,
-        cache_write_1h_tokens=1534,
-    )
-    assert expected is not None
-    assert result.records[0].cost_usd == expected  # type: ignore[attr-defined]
+    # Sonnet 4.5 per million: input $3, output $15, 5-minute write $3.75, 1-hour write $6.
+    # 3 x 3 + 3 x 15 + (500 + 200) x 3.75 + (1,234 + 300) x 6 = 9 + 45 + 2,625 + 9,204
+    assert result.records[0].cost_usd == Decimal("0.011883")  # type: ignore[attr-defined]
     assert result.records[0].cost_kind == "estimated"  # type: ignore[attr-defined]
 
 
@@ -170,40 +162,13 @@ def test_requests_above_200k_input_are_priced_at_the_long_context_rate(
     found, _, result = collect(store)
     assert found == {"input": 106, "output": 3010, "cache_read": 599_000, "cache_write": 1_500,
                      "requests": 3}  # fmt: skip
-    first = estimate_cost(
-        "claude",
-        SONNET,
-        input_tokens=5,
-        output_tokens=1000,
-        cache_read_tokens=250_000,
-        single_request=True,
-    )
-    third = estimate_cost(
-        "claude",
-        SONNET,
-        input_tokens=1,
-        output_tokens=10,
-        cache_read_tokens=199_000,
-        cache_write_tokens=1_500,
-        cache_write_1h_tokens=1_500,
-        single_request=True,
-    )
-    short = estimate_cost(
-        "claude", SONNET, input_tokens=100, output_tokens=2000, cache_read_tokens=150_000
-    )
-    at_base = estimate_cost(
-        "claude",
-        SONNET,
-        input_tokens=106,
-        output_tokens=3010,
-        cache_read_tokens=599_000,
-        cache_write_tokens=1_500,
-        cache_write_1h_tokens=1_500,
-    )
-    assert first is not None and third is not None and short is not None
-    cost = result.records[0].cost_usd  # type: ignore[attr-defined]
-    assert cost == first + third + short
-    assert cost != at_base
+    # Sonnet 4.5 per million, base / above 200k input: input 3 / 6, output 15 / 22.50,
+    # cache read 0.30 / 0.60, 1-hour write 6 / 12.
+    # msg_1, 250,005 input side: 5 x 6 + 1,000 x 22.50 + 250,000 x 0.60 = 172,530
+    # msg_2, 150,100 input side: 100 x 3 + 2,000 x 15 + 150,000 x 0.30 = 75,300
+    # msg_3, 200,501 input side: 1 x 6 + 10 x 22.50 + 199,000 x 0.60 + 1,500 x 12 = 137,631
+    # (all three at base rates would be 234,168)
+    assert result.records[0].cost_usd == Decimal("0.385461")  # type: ignore[attr-defined]
 
 
 def test_lines_without_a_message_id_are_each_counted(home: Path, store: Store) -> None:
@@ -228,7 +193,10 @@ def test_malformed_lines_are_skipped_and_counted_in_a_warning(home: Path, store:
     )
     found, warnings, _ = collect(store)
     assert found["output"] == 2
-    assert warnings == ["2 malformed or truncated lines skipped in Claude Code logs"]
+    assert warnings == [
+        "2 malformed or truncated lines skipped in Claude Code logs "
+        "(1 not JSON, 1 with missing or invalid fields)"
+    ]
 
 
 def test_a_model_without_a_published_price_is_named_and_has_no_cost(
@@ -307,9 +275,8 @@ def test_the_current_five_hour_block_is_estimated_with_rate_and_projection(
     assert quotas["5h_block_burn_rate"].used == Decimal("50.0")  # 3,000 tokens over 60 minutes
     # 205 minutes left at 50 tokens a minute
     assert quotas["5h_block_projected_tokens"].used == 3000 + 50 * 205
-    one = estimate_cost("claude", SONNET, input_tokens=300, output_tokens=2700)
-    assert one is not None
-    assert quotas["5h_block_cost"].used == one.quantize(Decimal("0.0001"))
+    # 300 x $3 + 2,700 x $15 per million (Sonnet 4.5)
+    assert quotas["5h_block_cost"].used == Decimal("0.0414")
 
 
 def test_no_block_quota_when_the_last_request_is_five_hours_old(home: Path, store: Store) -> None:
@@ -337,7 +304,7 @@ def test_an_unreadable_projects_folder_is_one_clear_error(
     monkeypatch.setattr(files.os, "scandir", denied)
     source = ClaudeCodeSource()
     assert source.available(Settings())
-    with pytest.raises(BadResponseError) as raised:
+    with pytest.raises(ConfigError) as raised:
         source.collect(Settings(), store, query())
     assert raised.value.message == (
         f"cannot read the Claude Code logs in {projects} (Permission denied): give your user "

@@ -157,3 +157,29 @@ def test_a_moved_file_is_recognised_and_not_read_again(home: Path, store: Store)
     stats = ingest(store)
     assert stats.bytes_read == 0
     assert counted(store)["output"] == 10
+
+
+def test_a_key_written_by_another_process_between_two_batches_counts_once(
+    store: Store,
+) -> None:
+    """Two first runs at once: each started on an empty store, their batches interleave."""
+    from aiusage.sources.logs.ledger import Ledger
+    from aiusage.sources.logs.lines import Line
+
+    def line(output: int) -> Line:
+        return Line("msg_1", "req_1", 0, 0, 0, 1759322096789, "m", "/p", 1, output, 0, 0, 0)
+
+    other = Store.open(Settings().store_path)
+    try:
+        first, second = Ledger("claude", "better"), Ledger("claude", "better")
+        with store.transaction() as db:
+            first.write(db, [(1, [line(10)])], [])
+        with other.transaction() as db:  # started on the empty store, writes after the first
+            second.write(db, [(2, [line(30)])], [])
+    finally:
+        other.close()
+    counted = store.db.execute(
+        "SELECT file_id, output_tokens FROM local_lines WHERE counted = 1"
+    ).fetchall()
+    assert counted == [(2, 30)]
+    assert_sums_match_lines(store)

@@ -93,7 +93,7 @@ def test_report_source_local_gives_exact_totals_per_cli(isolated_environment: Pa
     }
     assert document["warnings"] == [
         {"provider": "claude", "source": "local",
-         "message": "1 malformed or truncated lines skipped in Claude Code logs"}
+         "message": "1 malformed or truncated lines skipped in Claude Code logs (1 not JSON)"}
     ]  # fmt: skip
 
 

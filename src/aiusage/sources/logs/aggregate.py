@@ -8,56 +8,26 @@ are linear.
 
 from __future__ import annotations
 
-import warnings
-from bisect import bisect_left
+import itertools
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from aiusage.models import Granularity, ProviderName, UsageQuery, UsageRecord
-from aiusage.periods import aligned
-from aiusage.pricing import GENAI_PROVIDER, estimate_cost
-from aiusage.sources.logs.ledger import LONG_FLOOR
+from aiusage.pricing import estimate_cost, tier_starts
+from aiusage.sources.logs import tables
+from aiusage.timebuckets import TimeUnit, boundaries
+from aiusage.zones import zone_named
 
 if TYPE_CHECKING:
     from aiusage.store import Store
 
-WIDTH_MS: dict[Granularity, int] = {"1d": 86_400_000, "1h": 3_600_000}
+HOUR_MS = tables.HOUR_MS
 MILLION = 1_000_000
-_SIDE = "input_tokens + cache_read_tokens + cache_write_tokens"
-_SUMS = (
-    "SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), "
-    "SUM(cache_write_1h_tokens), SUM(requests)"
-)
-
-
-@lru_cache(maxsize=256)
-def tier_starts(provider: str, model: str) -> tuple[int, ...]:
-    """Input sizes above which the model's long-context prices apply; () without tiers."""
-    from genai_prices import Usage, calc_price
-    from genai_prices.types import TieredPrices
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            found = calc_price(
-                Usage(input_tokens=1, output_tokens=1),
-                model,
-                provider_id=GENAI_PROVIDER.get(provider),
-            )
-    except (LookupError, ValueError):
-        return ()
-    starts = {
-        tier.start
-        for value in vars(found.model_price).values()
-        if isinstance(value, TieredPrices)
-        for tier in value.tiers
-    }
-    return tuple(sorted(starts))
 
 
 def tier_of(provider: str, model: str, side: int) -> int:
@@ -169,60 +139,93 @@ class Aggregate:
 
 
 def load_records(store: Store, provider: ProviderName, query: UsageQuery, tool: str) -> Aggregate:
-    """Records of the query's period, whole buckets, from the counted lines of one tool."""
+    """Records of the query's period from the counted lines of one tool, cut exactly.
+
+    Buckets are the days (or hours) of the query's time zone, and the first and last bucket are
+    cut at the period's own ends. Whole hours inside a bucket are read from ``local_hourly``;
+    an hour that a boundary cuts (a period starting at 09:40, midnight in Asia/Kolkata) is read
+    request by request from ``local_lines``.
+    """
+
     notes: list[str] = []
     granularity: Granularity = "1d" if query.granularity == "1d" else "1h"
     if query.granularity == "1m":
         notes.append(f"{tool} logs are summed per hour: --granularity 1m shows hourly buckets")
-    width = WIDTH_MS[granularity]
-    period = aligned(query.period, granularity)
-    since = round(period.since.timestamp() * 1000)
-    until = round(period.until.timestamp() * 1000)
-    scope = "scope" if query.dimension in (None, "project") else "''"
+    unit: TimeUnit = "day" if granularity == "1d" else "hour"
+    edges = [
+        round(edge.timestamp() * 1000)
+        for edge in boundaries(query.period, unit, zone_named(query.timezone).tz)
+    ]
+    since, until = edges[0], edges[-1]
+    by_scope = query.dimension in (None, "project")
     groups: dict[tuple[int, str, str], Tokens] = {}
-    for bucket, model, scope_value, *sums in store.db.execute(
-        f"SELECT hour - hour % ? AS bucket, model, {scope} AS grouped, {_SUMS} FROM local_hourly "
-        "WHERE provider = ? AND hour >= ? AND hour < ? GROUP BY bucket, model, grouped",
-        (width, provider, since, until),
-    ):
-        tokens = Tokens()
-        tokens.add(sums)
-        groups[(bucket, model, scope_value)] = tokens
+    if not query.by_session:
+        buckets = list(itertools.pairwise(edges))
+        for bucket, model, scope_value, *sums in tables.hourly_sums(
+            store.db, provider, buckets, by_scope
+        ):
+            tokens = Tokens()
+            tokens.add(sums)
+            groups[(bucket, model, scope_value)] = tokens
+        cut_hours = sorted({edge - edge % HOUR_MS for edge in edges if edge % HOUR_MS})
+        spans = [(max(hour, since), min(hour + HOUR_MS, until)) for hour in cut_hours]
+    else:
+        # Sessions are kept per request only.
+        spans = [(since, until)]
+    for lo, hi in spans:
+        for ts, model, scope_value, session_value, *values in tables.counted_lines(
+            store.db, provider, lo, hi, by_scope, query.by_session
+        ):
+            bucket = edges[bisect_right(edges, ts) - 1]
+            key = (bucket, model, _joined(scope_value, session_value))
+            groups.setdefault(key, Tokens()).add(values)
     long_rows: list[tuple[int, str, str, int, Sequence[int]]] = []
     for model in sorted({key[1] for key in groups}):
         starts = tier_starts(provider, model) if model else ()
         if not starts:
             continue
-        start = starts[0]
-        # The partial index covers requests from LONG_FLOOR up; a lower tier reads them all.
-        covered = f"AND {_SIDE} >= {LONG_FLOOR} " if start >= LONG_FLOOR else ""
-        for bucket, scope_value, ts, *values in store.db.execute(
-            f"SELECT ts - ts % ?, {scope}, ts, input_tokens, output_tokens, cache_read_tokens, "
-            "cache_write_tokens, cache_write_1h_tokens FROM local_lines "
-            f"WHERE provider = ? AND model = ? AND counted = 1 {covered}"
-            f"AND ts >= ? AND ts < ? AND {_SIDE} >= ?",
-            (width, provider, model, since, until, start),
+        for ts, scope_value, session_value, *values in tables.long_requests(
+            store.db, provider, model, since, until, starts[0], by_scope, query.by_session
         ):
-            long_rows.append((bucket, model, scope_value, ts, values))
+            bucket = edges[bisect_right(edges, ts) - 1]
+            key_scope = _joined(scope_value, session_value)
+            long_rows.append((bucket, model, key_scope, ts, values))
     priced = price_groups(provider, groups, long_rows)
-    records = [_record(provider, key, value, width) for key, value in sorted(priced.items())]
+    ends = dict(itertools.pairwise(edges))
+    records = [
+        _record(provider, key, value, ends[key[0]], query.by_session)
+        for key, value in sorted(priced.items())
+    ]
     notes.extend(_pricing_notes(records, tool))
     return Aggregate(records=records, warnings=notes)
 
 
+# With --by session a group's scope slot carries "scope<US>session" (US: unit separator).
+_SEPARATOR = "\x1f"
+
+
+def _joined(scope: str, session: str) -> str:
+    return f"{scope}{_SEPARATOR}{session}" if session else scope
+
+
 def _record(
-    provider: ProviderName, key: tuple[int, str, str], priced: Priced, width: int
+    provider: ProviderName,
+    key: tuple[int, str, str],
+    priced: Priced,
+    end_ms: int,
+    by_session: bool = False,
 ) -> UsageRecord:
-    bucket, model, scope = key
-    start = datetime.fromtimestamp(bucket / 1000, UTC)
+    bucket, model, joined = key
+    scope, _, session = joined.partition(_SEPARATOR)
     tokens = priced.tokens
     return UsageRecord(
         provider=provider,
         source="local",
-        start=start,
-        end=start + timedelta(milliseconds=width),
+        start=datetime.fromtimestamp(bucket / 1000, UTC),
+        end=datetime.fromtimestamp(end_ms / 1000, UTC),
         model=model or None,
         scope=scope or None,
+        session=(session or None) if by_session else None,
         input_tokens=tokens.input,
         output_tokens=tokens.output,
         cache_read_tokens=tokens.cache_read,

@@ -16,8 +16,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from aiusage.models import Quota
-from aiusage.sources.logs.aggregate import Priced, Tokens, price_groups, tier_starts
+from aiusage.models import ProviderName, Quota
+from aiusage.pricing import tier_starts
+from aiusage.sources.logs import tables
+from aiusage.sources.logs.aggregate import Priced, Tokens, price_groups
 
 if TYPE_CHECKING:
     from aiusage.store import Store
@@ -56,25 +58,43 @@ def current_block(rows: list[tuple[int, str, list[int]]], now_ms: int) -> Block 
     return Block(start=start, first=first, last=previous, rows=members)
 
 
-def block_quotas(store: Store, now: datetime) -> list[Quota]:
-    """Quota rows (estimates) for the active Claude Code block: tokens, cost, rate, projection."""
+@dataclass(frozen=True)
+class ActiveBlock:
+    """The active block of one CLI's local lines, priced (``cost`` None: a model is unpriced)."""
+
+    block: Block
+    tokens: int
+    cost: Decimal | None
+    unpriced: tuple[str, ...]
+
+
+def active_block(store: Store, provider: ProviderName, now: datetime) -> ActiveBlock | None:
+    """The active 5-hour block of a provider's counted local lines (Claude Code, Codex)."""
     now_ms = round(now.timestamp() * 1000)
     rows = [
         (ts, model, list(values))
-        for ts, model, *values in store.db.execute(
-            "SELECT ts, model, input_tokens, output_tokens, cache_read_tokens, "
-            "cache_write_tokens, cache_write_1h_tokens FROM local_lines "
-            "WHERE provider = 'claude' AND counted = 1 AND ts >= ? AND ts <= ? ORDER BY ts",
-            (now_ms - LOOKBACK_MS, now_ms),
+        for ts, model, *values in tables.recent_lines(
+            store.db, provider, now_ms - LOOKBACK_MS, now_ms
         )
     ]
     block = current_block(rows, now_ms)
     if block is None:
-        return []
-    priced = _price(block)
+        return None
+    priced = _price(block, provider)
     tokens = sum(p.tokens.total for p in priced.values())
     costs = [p.cost for p in priced.values()]
     cost = None if any(c is None for c in costs) else sum((c for c in costs if c), Decimal(0))
+    unpriced = tuple(sorted({key[1] for key, p in priced.items() if p.cost is None}))
+    return ActiveBlock(block=block, tokens=tokens, cost=cost, unpriced=unpriced)
+
+
+def block_quotas(store: Store, now: datetime) -> list[Quota]:
+    """Quota rows (estimates) for the active Claude Code block: tokens, cost, rate, projection."""
+    now_ms = round(now.timestamp() * 1000)
+    active = active_block(store, "claude", now)
+    if active is None:
+        return []
+    block, tokens, cost = active.block, active.tokens, active.cost
     resets = _limit_reset(store, block, now_ms) or block.end
     resets_at = datetime.fromtimestamp(resets / 1000, UTC)
 
@@ -110,25 +130,20 @@ def block_quotas(store: Store, now: datetime) -> list[Quota]:
     return quotas
 
 
-def _price(block: Block) -> dict[tuple[int, str, str], Priced]:
+def _price(block: Block, provider: ProviderName) -> dict[tuple[int, str, str], Priced]:
     groups: dict[tuple[int, str, str], Tokens] = defaultdict(Tokens)
     long_rows = []
     for ts, model, values in block.rows:
         groups[(0, model, "")].add(values)
-        starts = tier_starts("claude", model) if model else ()
+        starts = tier_starts(provider, model) if model else ()
         if starts and values[0] + values[2] + values[3] > starts[0]:
             long_rows.append((0, model, "", ts, values))
-    return price_groups("claude", dict(groups), long_rows)
+    return price_groups(provider, dict(groups), long_rows)
 
 
 def _limit_reset(store: Store, block: Block, now_ms: int) -> int | None:
     """A "usage limit reached|<epoch>" reset time Claude Code logged inside this block."""
-    found = store.db.execute(
-        "SELECT MAX(CAST(payload AS INTEGER)) FROM local_events WHERE provider = 'claude' "
-        "AND kind = 'limit_reset' AND ts >= ?",
-        (block.start,),
-    ).fetchone()
-    reset = found[0] if found else None
+    reset = tables.latest_reset(store.db, "claude", "limit_reset", block.start)
     if reset is None or reset * 1000 <= now_ms:
         return None
     return int(reset) * 1000

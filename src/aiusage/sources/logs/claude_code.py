@@ -16,20 +16,35 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import msgspec
-import orjson
 
 from aiusage.models import ProviderName, Quota
 from aiusage.sources.logs.blocks import block_quotas
 from aiusage.sources.logs.files import split_roots
-from aiusage.sources.logs.lines import Line, LogParser, better, epoch_ms
+from aiusage.sources.logs.lines import (
+    INVALID,
+    MAX_REQUEST_TOKENS,
+    NOT_JSON,
+    OUT_OF_RANGE,
+    Line,
+    LogParser,
+    OutOfRange,
+    better,
+    count,
+    epoch_ms,
+    loads,
+    stamp_problem,
+)
 from aiusage.sources.logs.source import LocalLogSource, folder_present
 
 if TYPE_CHECKING:
     from aiusage.settings import Settings
     from aiusage.store import Store
 
-USAGE_MARKER = b'"usage":{'
+# The key of a response's usage; the JSON that follows may be spelled ':{' or ': {'.
+USAGE_MARKER = b'"usage"'
 SYNTHETIC = "<synthetic>"
+RESET_SLACK_MS = 86_400_000
+RESET_HORIZON_MS = 8 * 86_400_000
 _LIMIT = re.compile(rb"usage limit reached\|(\d{9,11})")
 _VERSION = re.compile(r"\d+\.\d+\.\d")
 
@@ -41,10 +56,6 @@ def project_folder(path: str) -> str:
         if parts[index] == "projects":
             return parts[index + 1]
     return ""
-
-
-def _tokens(value: object) -> int:
-    return value if type(value) is int and value > 0 else 0
 
 
 def _unusable(entry: dict[str, Any], message: dict[str, Any], usage: dict[str, Any]) -> bool:
@@ -72,13 +83,13 @@ def _unusable(entry: dict[str, Any], message: dict[str, Any], usage: dict[str, A
     return "" in (entry.get("sessionId"), entry.get("requestId"), message.get("id"))
 
 
-# The common, well-formed response line, decoded in C with only the fields we read (the rest
+# The common, well-formed response line is decoded in C with only the fields we read (the rest
 # of the line, mostly content blocks, is skipped without building objects). The types are
-# strict on purpose: a line that does not fit them (a null, a negative count, an empty id, a
-# version that is not x.y.z, another type) raises and is read again by the general path,
-# ``ClaudeCodeParser._general``, which applies every rule on a full ``orjson`` dict. So each
-# line that passes here would get the same result there.
-_Count = Annotated[int, msgspec.Meta(ge=0, le=(1 << 63) - 1)]
+# strict on purpose: a line that does not fit them (a null, a count out of range, an empty id,
+# a version that is not x.y.z, another type) raises, and ``_lenient`` reads it again in full,
+# applies every rule and, when the line is usable, builds the same ``_Entry`` with the values
+# normalised. Both paths then share ``ClaudeCodeParser._take``.
+_Count = Annotated[int, msgspec.Meta(ge=0, le=MAX_REQUEST_TOKENS)]
 _Id = Annotated[str, msgspec.Meta(min_length=1)]
 _Version = Annotated[str, msgspec.Meta(pattern=r"^\d+\.\d+\.\d")]
 
@@ -109,8 +120,8 @@ class _Entry(msgspec.Struct):
     requestId: _Id | msgspec.UnsetType = msgspec.UNSET
     cwd: str = ""
     isSidechain: bool = False
-    # Read only to refuse a null or malformed value, as ``_unusable`` does.
     sessionId: _Id | msgspec.UnsetType = msgspec.UNSET
+    # Read only to refuse a null or malformed value, as ``_unusable`` does.
     version: _Version | msgspec.UnsetType = msgspec.UNSET
     costUSD: float | msgspec.UnsetType = msgspec.UNSET
     isApiErrorMessage: bool | msgspec.UnsetType = msgspec.UNSET
@@ -118,9 +129,80 @@ class _Entry(msgspec.Struct):
 
 _decode_entry = msgspec.json.Decoder(_Entry).decode
 _new_line = tuple.__new__
+_NO_USAGE = _Usage(input_tokens=0, output_tokens=0)
+_COUNTS = (
+    "input_tokens",
+    "output_tokens",
+    "cache_read_input_tokens",
+    "cache_creation_input_tokens",
+)
+_OPTIONAL = frozenset(_COUNTS[2:])
+_SPLIT = ("ephemeral_5m_input_tokens", "ephemeral_1h_input_tokens")
+
+
+def _text(value: object) -> str | msgspec.UnsetType:
+    return value if type(value) is str else msgspec.UNSET
+
+
+def _lenient(entry: object) -> _Entry | str | None:
+    """A decoded line the strict types refused, as an ``_Entry`` when usable.
+
+    Returns the reason it is malformed instead, or None when it is not a response line (the
+    marker was inside some other object, e.g. a tool's input).
+    """
+    message = entry.get("message") if type(entry) is dict else None
+    usage = message.get("usage") if type(message) is dict else None
+    if type(usage) is not dict or type(message) is not dict or type(entry) is not dict:
+        return None
+    timestamp = entry.get("timestamp")
+    stamp = timestamp if type(timestamp) is str else ""
+    model = message.get("model")
+    if model == SYNTHETIC:  # no usage to check: only its text is read
+        return _Entry(message=_Message(usage=_NO_USAGE, model=SYNTHETIC), timestamp=stamp)
+    split = usage.get("cache_creation")
+    try:
+        counts = [count(usage.get(name, 0 if name in _OPTIONAL else None)) for name in _COUNTS]
+        # The split replaces the flat number when present (ccusage, Anthropic's API).
+        parts = [count(split.get(name, 0)) for name in _SPLIT] if type(split) is dict else []
+    except OutOfRange:
+        return OUT_OF_RANGE
+    if (
+        None in counts
+        or None in parts
+        or type(model) is not str
+        or not model
+        or _unusable(entry, message, usage)
+    ):
+        return INVALID
+    cwd = entry.get("cwd")
+    input_tokens, output_tokens, cache_read, flat_write = (number or 0 for number in counts)
+    return _Entry(
+        message=_Message(
+            usage=_Usage(
+                input_tokens=input_tokens,
+                output_tokens=output_tokens,
+                cache_read_input_tokens=cache_read,
+                cache_creation_input_tokens=flat_write,
+                cache_creation=_Split(*(number or 0 for number in parts)) if parts else None,
+                speed=_text(usage.get("speed")),
+            ),
+            id=_text(message.get("id")),
+            model=model,
+        ),
+        timestamp=stamp,
+        requestId=_text(entry.get("requestId")),
+        cwd=cwd if type(cwd) is str else "",
+        isSidechain=entry.get("isSidechain") is True,
+        sessionId=_text(entry.get("sessionId")),
+    )
 
 
 class ClaudeCodeParser(LogParser):
+    """Reads response lines; lines without the ``"usage"`` marker (user prompts, tool results,
+    summaries, file snapshots) hold no usage and are never decoded. Lines that are not used:
+    a marker outside a response's ``message`` (not usage), a response whose four counts are zero
+    (nothing to count), and malformed lines, counted by reason (``LogParser.skip``)."""
+
     policy = "better"
     markers = (USAGE_MARKER,)
 
@@ -130,6 +212,10 @@ class ClaudeCodeParser(LogParser):
         # Claude Code writes one line per content block of a response, all with its timestamp.
         self.last_time: tuple[str, int | None] = ("", None)
         self.scopes: dict[str, str] = {}  # one string per working directory, not per line
+        self.sessions: dict[str, str] = {}
+
+    def _session(self, value: object) -> str:
+        return self.sessions.setdefault(value, value) if type(value) is str else ""
 
     def feed(self, offset: int, raw: bytes, hit: int) -> None:
         try:
@@ -138,9 +224,26 @@ class ClaudeCodeParser(LogParser):
                 raw.decode()
             entry = _decode_entry(raw)
         except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
-            self._general(offset, raw)
-            return
-        self.parsed += 1
+            try:
+                decoded = loads(raw)
+            except ValueError:
+                self.skip(NOT_JSON)
+                return
+            self.parsed += 1
+            found = _lenient(decoded)
+            if found is None:
+                return
+            if type(found) is str:
+                self.skip(found)
+                return
+            assert isinstance(found, _Entry)
+            entry = found
+        else:
+            self.parsed += 1
+        self._take(offset, entry, raw)
+
+    def _take(self, offset: int, entry: _Entry, raw: bytes) -> None:
+        """The candidate of one usable response line (both decoding paths end here)."""
         message = entry.message
         model = message.model
         if entry.timestamp == self.last_time[0]:
@@ -148,11 +251,14 @@ class ClaudeCodeParser(LogParser):
         else:
             ts = epoch_ms(entry.timestamp)
             self.last_time = (entry.timestamp, ts)
+        if ts is None:
+            self.skip(stamp_problem(entry.timestamp))
+            return
         if model == SYNTHETIC:
             self._synthetic(raw, ts)
             return
-        if ts is None or not model:
-            self.bad_lines += 1
+        if not model:
+            self.skip(INVALID)
             return
         usage = message.usage
         input_tokens = usage.input_tokens
@@ -169,13 +275,13 @@ class ClaudeCodeParser(LogParser):
             return
         speed = usage.speed
         if speed == "fast":
-            model = f"{model}-fast"
+            model = f"{model}-fast"  # priced separately; unknown to genai-prices -> named
         message_id = message.id
         request_id = entry.requestId
         if type(message_id) is str:
             key = (message_id, request_id if type(request_id) is str else "")
         else:
-            key = (f"@{self.file_label}:{offset}", "")
+            key = (f"@{self.file_label}:{offset}", "")  # no id: never de-duplicated
         line = _new_line(
             Line,
             (
@@ -192,85 +298,23 @@ class ClaudeCodeParser(LogParser):
                 cache_read,
                 write,
                 write_1h,
+                self._session(entry.sessionId),
             ),
         )
         held = self.lines.get(key)
         if held is None or better(line, held):
             self.lines[key] = line
 
-    def _general(self, offset: int, raw: bytes) -> None:
-        """Every rule on a full decoding: for the lines the fast path does not take."""
-        try:
-            entry = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            self.bad_lines += 1
-            return
-        self.parsed += 1
-        message = entry.get("message") if type(entry) is dict else None
-        usage = message.get("usage") if type(message) is dict else None
-        if type(usage) is not dict or type(message) is not dict:
-            return  # "usage":{ inside some other object: not a response line
-        ts = epoch_ms(entry.get("timestamp"))
-        model = message.get("model")
-        if model == SYNTHETIC:
-            self._synthetic(raw, ts)
-            return
-        input_tokens = usage.get("input_tokens")
-        output_tokens = usage.get("output_tokens")
-        if (
-            ts is None
-            or type(input_tokens) is not int
-            or type(output_tokens) is not int
-            or type(model) is not str
-            or not model
-            or _unusable(entry, message, usage)
-        ):
-            self.bad_lines += 1
-            return
-        cache_read = _tokens(usage.get("cache_read_input_tokens"))
-        split = usage.get("cache_creation")
-        if type(split) is dict:
-            # The split replaces the flat number when present (ccusage, Anthropic's API).
-            write_1h = _tokens(split.get("ephemeral_1h_input_tokens"))
-            write = _tokens(split.get("ephemeral_5m_input_tokens")) + write_1h
-        else:
-            write_1h = 0
-            write = _tokens(usage.get("cache_creation_input_tokens"))
-        if not (input_tokens or output_tokens or cache_read or write):
-            return
-        speed = usage.get("speed")
-        if speed == "fast":
-            model = f"{model}-fast"  # priced separately; unknown to genai-prices -> named
-        message_id = message.get("id")
-        request_id = entry.get("requestId")
-        if type(message_id) is str:
-            key = (message_id, request_id if type(request_id) is str else "")
-        else:
-            key = (f"@{self.file_label}:{offset}", "")  # no id: never de-duplicated
-        cwd = entry.get("cwd")
-        line = Line(
-            key[0],
-            key[1],
-            offset,
-            1 if entry.get("isSidechain") is True else 0,
-            1 if type(speed) is str else 0,
-            ts,
-            model,
-            cwd if type(cwd) is str and cwd else self.project,
-            max(input_tokens, 0),
-            max(output_tokens, 0),
-            cache_read,
-            write,
-            write_1h,
-        )
-        held = self.lines.get(key)
-        if held is None or better(line, held):
-            self.lines[key] = line
-
-    def _synthetic(self, raw: bytes, ts: int | None) -> None:
+    def _synthetic(self, raw: bytes, ts: int) -> None:
         found = _LIMIT.search(raw)
-        if found and ts is not None:
-            self.event("limit_reset", ts, found.group(1).decode())
+        if found is None:
+            return
+        reset = int(found.group(1))
+        # Claude's windows reset within a week of the message that names the reset.
+        if not ts - RESET_SLACK_MS <= reset * 1000 <= ts + RESET_HORIZON_MS:
+            self.skip(OUT_OF_RANGE)
+            return
+        self.event("limit_reset", ts, str(reset))
 
 
 def claude_roots(settings: Settings) -> list[Path]:

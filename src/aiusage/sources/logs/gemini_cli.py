@@ -18,7 +18,19 @@ import orjson
 
 from aiusage.models import ProviderName
 from aiusage.sources.logs.ingest import IngestStats
-from aiusage.sources.logs.lines import Line, LogParser, count, epoch_ms
+from aiusage.sources.logs.lines import (
+    INVALID,
+    MAX_REQUEST_TOKENS,
+    NOT_JSON,
+    OUT_OF_RANGE,
+    Line,
+    LogParser,
+    OutOfRange,
+    count,
+    epoch_ms,
+    loads,
+    stamp_problem,
+)
 from aiusage.sources.logs.source import LocalLogSource, folder_present
 
 if TYPE_CHECKING:
@@ -36,15 +48,20 @@ _NAMES = {
 
 
 def _pick(tokens: dict[str, Any], field: str) -> int:
+    """Raises OutOfRange for a count no request holds (``total`` may hold two such counts)."""
     for name in _NAMES[field]:
-        value = count(tokens.get(name))
+        value = count(tokens.get(name), (4 if field == "total" else 1) * MAX_REQUEST_TOKENS)
         if value is not None:
             return value
     return 0
 
 
 class GeminiParser(LogParser):
-    """The JSONL format (v0.39+): metadata, message records, ``$set`` and ``$rewindTo`` lines."""
+    """The JSONL format (v0.39+): metadata, message records, ``$set`` and ``$rewindTo`` lines.
+
+    Not usage: user and info messages, a model's message before its tokens are written (it is
+    appended again with them), ``$rewindTo`` lines. Malformed lines and messages are counted.
+    """
 
     policy = "last"
     markers = (b'"tokens"', b'"sessionId"', b'"model"')
@@ -56,13 +73,13 @@ class GeminiParser(LogParser):
 
     def feed(self, offset: int, raw: bytes, hit: int) -> None:
         try:
-            record = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            self.bad_lines += 1
+            record = loads(raw)
+        except ValueError:
+            self.skip(NOT_JSON)
             return
         self.parsed += 1
         if not isinstance(record, dict):
-            self.bad_lines += 1
+            self.skip(INVALID)
             return
         if isinstance(record.get("sessionId"), str) and "type" not in record:
             self.state["session"] = record["sessionId"]
@@ -76,13 +93,13 @@ class GeminiParser(LogParser):
     def feed_document(self, raw: bytes) -> None:
         """The older JSON format: one object with ``sessionId`` and ``messages[]``."""
         try:
-            document = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            self.bad_lines += 1
+            document = loads(raw)
+        except ValueError:
+            self.skip(NOT_JSON)
             return
         self.parsed += 1
         if not isinstance(document, dict) or not isinstance(document.get("messages"), list):
-            self.bad_lines += 1
+            self.skip(INVALID)
             return
         if isinstance(document.get("sessionId"), str):
             self.state["session"] = document["sessionId"]
@@ -98,14 +115,19 @@ class GeminiParser(LogParser):
         tokens = message.get("tokens")
         if not isinstance(tokens, dict):
             return  # written again later with its tokens
-        ts = epoch_ms(message.get("timestamp"))
+        stamp = message.get("timestamp")
+        ts = epoch_ms(stamp)
         message_id = message.get("id")
         if ts is None or not isinstance(message_id, str):
-            self.bad_lines += 1
+            self.skip(INVALID if ts is not None else stamp_problem(stamp))
             return
-        prompt, cached = _pick(tokens, "input"), _pick(tokens, "cached")
-        output, thoughts = _pick(tokens, "output"), _pick(tokens, "thoughts")
-        tool, total = _pick(tokens, "tool"), _pick(tokens, "total")
+        try:
+            prompt, cached = _pick(tokens, "input"), _pick(tokens, "cached")
+            output, thoughts = _pick(tokens, "output"), _pick(tokens, "thoughts")
+            tool, total = _pick(tokens, "tool"), _pick(tokens, "total")
+        except OutOfRange:
+            self.skip(OUT_OF_RANGE)
+            return
         # Google's prompt count includes cached content; a total that adds cached on top of the
         # prompt says this writer kept them apart (ccusage's check).
         apart = cached > 0 and total == prompt + cached + output + thoughts + tool
@@ -125,6 +147,7 @@ class GeminiParser(LogParser):
                 cache_read_tokens=cached,
                 cache_write_tokens=0,
                 cache_write_1h_tokens=0,
+                session=str(self.state["session"]),
             )
         )
 

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,9 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from aiusage.sources.logs import tables
 from aiusage.sources.logs.files import FINGERPRINT, Identity, LineScanner, fingerprints, read_at
 from aiusage.sources.logs.ledger import Ledger
-from aiusage.sources.logs.lines import Line, LogParser, Policy
+from aiusage.sources.logs.lines import Line, LogParser, Policy, loads
 
 if TYPE_CHECKING:
     from aiusage.store import Store
@@ -61,7 +63,7 @@ class _Known:
     offset: int
     head: bytes
     tail: bytes
-    bad_lines: int
+    skipped: Counter[str]
     state: str
 
 
@@ -76,7 +78,7 @@ class _Done:
     offset: int
     head: bytes
     tail: bytes
-    bad_lines: int
+    skipped: Counter[str]  # malformed lines of the whole file, by reason
     state: dict[str, Any]
     lines: list[Line]
     events: dict[str, tuple[int, str]]
@@ -97,7 +99,7 @@ class Ingestor:
         self.provider = provider
         self.make_parser = make_parser
         self.is_document = is_document
-        self.ledger = Ledger(store.db, provider, policy)
+        self.ledger = Ledger(provider, policy)
         # The de-duplication index takes random inserts: a larger page cache than SQLite's
         # 2 MB default keeps it in memory (this connection belongs to this source only).
         store.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
@@ -135,13 +137,18 @@ class Ingestor:
         return self.stats
 
     def _known(self) -> dict[str, _Known]:
-        rows = self.store.db.execute(
-            "SELECT file_id, path, device, inode, size, mtime_ns, offset, head, tail, bad_lines, "
-            "state FROM local_files WHERE provider = ?",
-            (self.provider,),
-        )
         return {
-            row[1]: _Known(row[0], row[1], Identity(*row[2:6]), row[6], *row[7:]) for row in rows
+            file.path: _Known(
+                file.file_id,
+                file.path,
+                Identity(file.device, file.inode, file.size, file.mtime_ns),
+                file.offset,
+                file.head,
+                file.tail,
+                file.skipped,
+                file.state,
+            )
+            for file in tables.known_files(self.store.db, self.provider)
         }
 
     def _read(
@@ -173,7 +180,9 @@ class Ingestor:
             return None
 
     def _scan(self, path: Path, handle: Any, identity: Identity, previous: _Known | None) -> _Done:
-        start, state, bad = 0, {}, 0
+        start: int = 0
+        state: dict[str, Any] = {}
+        skipped: Counter[str] = Counter()
         document = self.is_document(path)
         resumable = (
             previous is not None
@@ -185,7 +194,8 @@ class Ingestor:
             == (previous.head, fingerprints(handle, previous.offset)[1])
         )
         if previous is not None and resumable:
-            start, state, bad = previous.offset, json.loads(previous.state), previous.bad_lines
+            start, state = previous.offset, json.loads(previous.state)
+            skipped = Counter(previous.skipped)
         elif previous is not None and str(path) != previous.path:
             previous = None  # an inode reused by a new file: the old file's lines stay
         parser = self.make_parser(path, state)
@@ -219,7 +229,7 @@ class Ingestor:
             offset=end,
             head=head[:FINGERPRINT],
             tail=tail,
-            bad_lines=bad + parser.bad_lines,
+            skipped=skipped + parser.skipped,
             state=parser.snapshot(),
             lines=list(parser.lines.values()),
             events=parser.events,
@@ -236,61 +246,38 @@ class Ingestor:
                 [file_id for file_id, done in claimed if done.reset],
             )
             for file_id, done in claimed:
-                if done.reset:
-                    db.execute("DELETE FROM local_events WHERE file_id = ?", (file_id,))
-                db.executemany(
-                    "INSERT INTO local_events VALUES (?, ?, ?, ?, ?) ON CONFLICT (file_id, kind) "
-                    "DO UPDATE SET ts = excluded.ts, payload = excluded.payload "
-                    "WHERE excluded.ts >= local_events.ts",
-                    (
-                        (file_id, kind, self.provider, ts, payload)
-                        for kind, (ts, payload) in done.events.items()
-                    ),
-                )
+                tables.save_events(db, self.provider, file_id, done.events.items(), done.reset)
 
     def _claim(self, db: sqlite3.Connection, done: _Done) -> int | None:
         """Record the file's new position; None when another run got there first."""
-        values = (
-            done.path,
-            done.identity.device,
-            done.identity.inode,
-            done.identity.size,
-            done.identity.mtime_ns,
-            done.offset,
-            done.head,
-            done.tail,
-            done.bad_lines,
-            orjson.dumps(done.state).decode(),
+        file = tables.FileRow(
+            file_id=0 if done.known is None else done.known.file_id,
+            path=done.path,
+            device=done.identity.device,
+            inode=done.identity.inode,
+            size=done.identity.size,
+            mtime_ns=done.identity.mtime_ns,
+            offset=done.offset,
+            head=done.head,
+            tail=done.tail,
+            skipped=done.skipped,
+            state=orjson.dumps(done.state).decode(),
         )
         if done.known is None:
-            cursor = db.execute(
-                "INSERT INTO local_files (path, device, inode, size, mtime_ns, offset, head, "
-                "tail, bad_lines, state, provider) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (path) DO NOTHING",
-                (*values, self.provider),
-            )
-            return cursor.lastrowid if cursor.rowcount == 1 else None
+            return tables.insert_file(db, self.provider, file)
         known = done.known
-        current = db.execute(
-            "SELECT offset, device, inode, mtime_ns FROM local_files WHERE file_id = ?",
-            (known.file_id,),
-        ).fetchone()
         expected = (known.offset, known.identity.device, known.identity.inode)
-        if current is None or tuple(current[:3]) != expected:
+        if tables.file_position(db, known.file_id) != expected:
             return None
         if done.reset:
             log.debug("%s was replaced or truncated: read again from the start", done.path)
-        db.execute(
-            "UPDATE local_files SET path = ?, device = ?, inode = ?, size = ?, mtime_ns = ?, "
-            "offset = ?, head = ?, tail = ?, bad_lines = ?, state = ? WHERE file_id = ?",
-            (*values, known.file_id),
-        )
+        tables.update_file(db, file)
         return known.file_id
 
 
 def _is_json(raw: bytes) -> bool:
     try:
-        orjson.loads(raw)
-    except orjson.JSONDecodeError:
+        loads(raw)
+    except ValueError:
         return False
     return True

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from collections.abc import Callable
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aiusage.errors import BadResponseError, ConfigError
+from aiusage.errors import ConfigError
 from aiusage.models import ProviderName, Quota, SourceKind, SourceResult, UsageQuery, utc_now
+from aiusage.sources.logs import tables
 from aiusage.sources.logs.aggregate import load_records
 from aiusage.sources.logs.files import Walk, walk
 from aiusage.sources.logs.ingest import Ingestor, IngestStats
@@ -30,6 +33,25 @@ def folder_present(path: Path) -> bool:
         return False
 
 
+def stored_lines(store_path: Path, provider: str) -> bool:
+    """True when the store holds usage lines of this provider (read without migrating it)."""
+    if not store_path.is_file():
+        return False
+    try:
+        with closing(sqlite3.connect(f"{store_path.as_uri()}?mode=ro", uri=True)) as db:
+            return tables.has_lines(db, provider)
+    except sqlite3.Error:
+        return False
+
+
+def skipped_note(skipped: Counter[str], tool: str) -> str:
+    """The warning that counts a tool's malformed lines, with the reasons known."""
+    total = sum(skipped.values())
+    note = f"{total} malformed or truncated lines skipped in {tool} logs"
+    reasons = [f"{n} {reason}" for reason, n in sorted(skipped.items()) if reason and n]
+    return f"{note} ({', '.join(reasons)})" if reasons else note
+
+
 class LocalLogSource:
     """Base of the Claude Code, Codex CLI and Gemini CLI readers (``StoreSource``)."""
 
@@ -42,7 +64,6 @@ class LocalLogSource:
 
     def __init__(self, clock: Callable[[], datetime] = utc_now) -> None:
         self.clock = clock
-        self.last_stats: IngestStats | None = None
 
     # --- what each tool defines --------------------------------------------------------------
 
@@ -63,25 +84,27 @@ class LocalLogSource:
     def quotas(self, store: Store, now: datetime) -> list[Quota]:
         return []
 
+    def notes(self, store: Store, query: UsageQuery) -> list[str]:
+        """Warnings of this tool about the stored lines of the query's period."""
+        return []
+
     # --- StoreSource ----------------------------------------------------------------------------
 
     def available(self, settings: Settings) -> bool:
-        return bool(self.roots(settings))
+        # Lines read before the CLI deleted its logs are still this machine's usage.
+        return bool(self.roots(settings)) or stored_lines(settings.store_path, self.provider)
 
     def collect(self, settings: Settings, store: Store, query: UsageQuery) -> SourceResult:
         stats = self.ingest(settings, store)
         try:
             aggregate = load_records(store, self.provider, query, self.tool)
             quotas = self.quotas(store, self.clock())
-            bad = store.db.execute(
-                "SELECT COALESCE(SUM(bad_lines), 0) FROM local_files WHERE provider = ?",
-                (self.provider,),
-            ).fetchone()[0]
+            skipped = tables.skipped_lines(store.db, self.provider)
+            notes = [*aggregate.warnings, *self.notes(store, query)]
         except sqlite3.Error as exc:
             raise self._store_failure(exc) from None
-        notes = list(aggregate.warnings)
-        if bad:
-            notes.append(f"{bad} malformed or truncated lines skipped in {self.tool} logs")
+        if skipped:
+            notes.append(skipped_note(skipped, self.tool))
         if stats.unreadable:
             notes.append(
                 f"{len(stats.unreadable)} {self.tool} files or folders could not be read and "
@@ -100,7 +123,6 @@ class LocalLogSource:
         except sqlite3.Error as exc:
             raise self._store_failure(exc) from None
         stats.unreadable[:0] = found.unreadable
-        self.last_stats = stats
         return stats
 
     def find(self, settings: Settings) -> Walk:
@@ -113,7 +135,8 @@ class LocalLogSource:
             except OSError as exc:
                 denied.append(f"{root} ({exc.strerror or exc.__class__.__name__})")
         if roots and len(denied) == len(roots):
-            raise BadResponseError(
+            # Our user's permissions, not a vendor's answer: "config", like the store's faults.
+            raise ConfigError(
                 f"cannot read the {self.tool} logs in {denied[0]}: give your user read access "
                 f"to that folder, or set {self.setting} to where they are"
             )

@@ -21,7 +21,13 @@ from aiusage.models import (
     UsageRecord,
     utc_now,
 )
-from aiusage.sources.manual.cursor_entry import EntryInput, ManualEntry, parse_input, resolve
+from aiusage.sources.manual.cursor_entry import (
+    EntryInput,
+    ManualEntry,
+    cycle_of,
+    parse_input,
+    resolve,
+)
 
 if TYPE_CHECKING:
     from aiusage.settings import Settings
@@ -72,11 +78,22 @@ def _latest(db: sqlite3.Connection) -> ManualEntry | None:
     return None if row is None else _entry(row)
 
 
+def _latest_of_cycle(db: sqlite3.Connection, start: datetime, end: datetime) -> ManualEntry | None:
+    row = db.execute(
+        f"SELECT {_COLUMNS} FROM cursor_manual_entries WHERE cycle_start = ? AND cycle_end = ? "
+        "ORDER BY observed_at DESC, id DESC LIMIT 1",
+        (_stamp(start), _stamp(end)),
+    ).fetchone()
+    return None if row is None else _entry(row)
+
+
 def add_entry(store: Store, given: EntryInput, now: datetime) -> ManualEntry:
     """Validate the options and store them as a new observation; nothing is written on error."""
     parsed = parse_input(given, now)
     with store.transaction() as db:  # BEGIN IMMEDIATE: concurrent writers queue up, all land
-        entry = resolve(parsed, _latest(db), now)
+        latest = _latest(db)
+        cycle = cycle_of(parsed, latest, now)
+        entry = resolve(parsed, latest, _latest_of_cycle(db, *cycle), cycle, now)
         db.execute(
             f"INSERT INTO cursor_manual_entries ({_COLUMNS}) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

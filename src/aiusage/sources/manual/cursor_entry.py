@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from aiusage.cycles import add_months
 from aiusage.errors import UsageError
-from aiusage.models import Money, UtcDatetime, format_utc
+from aiusage.models import MAX_USD, Money, UtcDatetime, format_utc
 from aiusage.periods import parse_when
 
 PLANS = ("free", "pro", "pro-plus", "ultra", "teams", "enterprise")
 # Dollars of API-priced usage each individual plan includes (Cursor pricing since June 2025).
 INCLUDED_USD = {"pro": Decimal(20), "pro-plus": Decimal(70), "ultra": Decimal(400)}
+# No plan counts anywhere near a billion requests in a cycle; the cap keeps SQLite's integers.
+MAX_REQUESTS = 10**9
+MONEY_PLACES = 6
+_SMALLEST_AMOUNT = Decimal(1).scaleb(-MONEY_PLACES)
 _PLAN_ALIASES = {"pro+": "pro-plus", "proplus": "pro-plus", "hobby": "free", "team": "teams"}
 
 
@@ -68,29 +73,41 @@ class _Parsed:
 
 
 def parse_money(text: str, option: str) -> Decimal:
-    """A dollar amount as typed (``12.40``, ``$12.40``); exact, never negative."""
+    """A dollar amount as typed (``12.40``, ``$12.40``); exact, never negative, below
+    ``MAX_USD``, at most ``MONEY_PLACES`` decimal places."""
     cleaned = text.strip().removeprefix("$").strip()
+    wrong = UsageError(f"{option} needs an amount in dollars such as 12.40, not {text!r}")
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise UsageError(
-            f"{option} needs an amount in dollars such as 12.40, not {text!r}"
-        ) from None
+        raise wrong from None
     if not value.is_finite():
-        raise UsageError(f"{option} needs an amount in dollars such as 12.40, not {text!r}")
+        raise wrong
     if value < 0:
         raise UsageError(f"{option} cannot be negative (got {text})")
+    if value > MAX_USD:
+        raise UsageError(f"{option} must be at most ${MAX_USD:,} (got {text})")
+    if value != value.quantize(_SMALLEST_AMOUNT, rounding=ROUND_DOWN):
+        raise UsageError(
+            f"{option} has more than {MONEY_PLACES} decimal places (got {text}); "
+            "give dollars and cents such as 12.40"
+        )
     return value
 
 
 def parse_count(text: str, option: str) -> int:
-    """A whole number of requests, never negative."""
+    """A whole number of requests in ASCII digits (``²`` is a digit to Python, not to us),
+    never negative, at most ``MAX_REQUESTS``."""
     cleaned = text.strip()
-    if cleaned.startswith("-") and cleaned[1:].isdigit():
-        raise UsageError(f"{option} cannot be negative (got {text})")
-    if not cleaned.isdigit():
+    digits = cleaned.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()):
         raise UsageError(f"{option} needs a whole number of requests, not {text!r}")
-    return int(cleaned)
+    if cleaned.startswith("-"):
+        raise UsageError(f"{option} cannot be negative (got {text})")
+    # Compared as text first: int() of thousands of digits is refused by Python itself.
+    if len(digits.lstrip("0")) > len(str(MAX_REQUESTS)) or int(digits) > MAX_REQUESTS:
+        raise UsageError(f"{option} must be at most {MAX_REQUESTS:,} (got {text[:30]})")
+    return int(digits)
 
 
 def parse_plan(text: str) -> str:
@@ -141,7 +158,11 @@ def parse_input(given: EntryInput, now: datetime) -> _Parsed:
     return parsed
 
 
-def _cycle(parsed: _Parsed, latest: ManualEntry | None, now: datetime) -> tuple[datetime, datetime]:
+def cycle_of(
+    parsed: _Parsed, latest: ManualEntry | None, now: datetime
+) -> tuple[datetime, datetime]:
+    """The billing cycle of the new entry: as given, else the latest entry's while today is
+    inside it, else this calendar month."""
     start, end = parsed.cycle_start, parsed.cycle_end
     if start is None and end is None:
         if latest is not None and latest.cycle_start <= now < latest.cycle_end:
@@ -164,39 +185,55 @@ def _cycle(parsed: _Parsed, latest: ManualEntry | None, now: datetime) -> tuple[
     return start, end
 
 
-def resolve(parsed: _Parsed, latest: ManualEntry | None, now: datetime) -> ManualEntry:
-    """The entry to store: the options, with the plan, limits and cycle of the latest entry
-    filled in where they still apply, and the plan's included dollars by default."""
+def resolve(
+    parsed: _Parsed,
+    latest: ManualEntry | None,
+    same_cycle: ManualEntry | None,
+    cycle: tuple[datetime, datetime],
+    now: datetime,
+) -> ManualEntry:
+    """The entry to store: the options, with what they do not name kept from ``same_cycle``
+    (the latest entry of this billing cycle): the amounts and counts always, the limits and
+    included dollars while the plan is the same; the plan's included dollars by default."""
     plan = parsed.plan or (latest.plan if latest else None)
-    same_plan = latest is not None and latest.plan == plan
-    included = parsed.included_usd
+    source = same_cycle or latest
+    same_plan = source is not None and source.plan == plan
+
+    def kept(given: Decimal | int | None, name: str, only_same_plan: bool = False) -> Any:
+        if given is not None:
+            return given
+        if source is None or (only_same_plan and not same_plan):
+            return None
+        if not only_same_plan and source is not same_cycle:
+            return None  # usage of another cycle is not this cycle's
+        return getattr(source, name)
+
+    included = kept(parsed.included_usd, "included_usd", only_same_plan=True)
     if included is None:
-        carried = latest.included_usd if latest is not None and same_plan else None
-        included = carried if carried is not None else INCLUDED_USD.get(plan or "")
-    fast_limit = parsed.fast_limit
-    premium_limit = parsed.premium_limit
-    if latest is not None and same_plan:
-        fast_limit = latest.fast_limit if fast_limit is None else fast_limit
-        premium_limit = latest.premium_limit if premium_limit is None else premium_limit
+        included = INCLUDED_USD.get(plan or "")
+    fast_limit = kept(parsed.fast_limit, "fast_limit", only_same_plan=True)
+    premium_limit = kept(parsed.premium_limit, "premium_limit", only_same_plan=True)
+    fast_requests = kept(parsed.fast_requests, "fast_requests")
+    premium_requests = kept(parsed.premium_requests, "premium_requests")
     for used, limit, what in (
-        (parsed.fast_requests, fast_limit, "fast"),
-        (parsed.premium_requests, premium_limit, "premium"),
+        (fast_requests, fast_limit, "fast"),
+        (premium_requests, premium_limit, "premium"),
     ):
         if used is not None and limit is not None and used > limit:
             raise UsageError(
                 f"--{what}-requests {used} is above the {what}-request limit {limit}: {what} "
                 f"requests stop at the limit (pass --{what}-limit if the limit changed)"
             )
-    start, end = _cycle(parsed, latest, now)
+    start, end = cycle
     return ManualEntry(
         observed_at=now,
         plan=plan,
-        used_usd=parsed.used_usd,
+        used_usd=kept(parsed.used_usd, "used_usd"),
         included_usd=included,
-        on_demand_usd=parsed.on_demand_usd,
-        fast_requests=parsed.fast_requests,
+        on_demand_usd=kept(parsed.on_demand_usd, "on_demand_usd"),
+        fast_requests=fast_requests,
         fast_limit=fast_limit,
-        premium_requests=parsed.premium_requests,
+        premium_requests=premium_requests,
         premium_limit=premium_limit,
         cycle_start=start,
         cycle_end=end,

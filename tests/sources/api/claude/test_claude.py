@@ -35,11 +35,11 @@ def day(d: int) -> datetime:
 
 
 def query(since: int = 1, until: int = 5, granularity: str = "1d") -> UsageQuery:
-    return UsageQuery(period=Period(since=day(since), until=day(until)), granularity=granularity)  # type: ignore[arg-type]
+    return UsageQuery(period=Period(since=day(since), until=day(until)), granularity=granularity)
 
 
 def settings() -> Settings:
-    return Settings(ANTHROPIC_ADMIN_KEY=KEY)  # type: ignore[call-arg]
+    return Settings(ANTHROPIC_ADMIN_KEY=KEY)
 
 
 def fetch(q: UsageQuery) -> list:  # type: ignore[type-arg]
@@ -87,7 +87,7 @@ def test_sends_the_documented_headers_and_bracketed_arrays() -> None:
     assert first.request.headers["anthropic-version"] == "2023-06-01"
     assert first.request.headers["user-agent"].startswith("aiusage/")
     params = first.request.url.params
-    assert params.get_list("group_by[]") == ["model"]
+    assert params.get_list("group_by[]") == ["model", "service_tier"]
     assert params["bucket_width"] == "1d"
     assert params["starting_at"] == "2025-08-01T00:00:00Z"
     assert "page" not in params
@@ -218,7 +218,9 @@ def test_a_transient_503_recovers_within_the_retry_budget() -> None:
     ],
 )
 @respx.mock
-def test_broken_answers_become_one_clear_error(response: object, error: type) -> None:
+def test_broken_answers_become_one_clear_error(
+    response: httpx.Response | Exception, error: type
+) -> None:
     respx.get(USAGE).mock(side_effect=[response] * 5)
     with pytest.raises(error) as raised:
         fetch(query())

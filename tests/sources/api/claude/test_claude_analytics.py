@@ -49,13 +49,13 @@ def query(
 ) -> UsageQuery:
     return UsageQuery(
         period=Period(since=since, until=until),
-        granularity=granularity,  # type: ignore[arg-type]
-        dimension=dimension,  # type: ignore[arg-type]
+        granularity=granularity,
+        dimension=dimension,
     )
 
 
 def fetch(q: UsageQuery, mode: str = "auto", key: str = ADMIN, now: datetime = NOW) -> SourceResult:
-    settings = Settings(ANTHROPIC_ADMIN_KEY=key, AIUSAGE_CLAUDE_API=mode)  # type: ignore[call-arg]
+    settings = Settings(ANTHROPIC_ADMIN_KEY=key, AIUSAGE_CLAUDE_API=mode)
     provider = ClaudeProvider(clock=lambda: now)
     config = provider.client_config(settings)
 
@@ -610,7 +610,7 @@ def test_debug_log_names_the_api_that_served_each_window(caplog: pytest.LogCaptu
 def test_cached_answers_are_kept_apart_per_api_choice() -> None:
     provider = ClaudeProvider()
     variants = {
-        provider.cache_variant(Settings(AIUSAGE_CLAUDE_API=mode))  # type: ignore[call-arg]
+        provider.cache_variant(Settings(AIUSAGE_CLAUDE_API=mode))
         for mode in ("auto", "analytics", "legacy")
     }
     assert len(variants) == 3

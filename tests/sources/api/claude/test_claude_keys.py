@@ -37,7 +37,7 @@ HIPAA = refusal(400, "invalid_request_error", "not available with HIPAA readines
 
 
 def check(key: str | None, mode: str = "auto") -> KeyCheck:
-    settings = Settings(ANTHROPIC_ADMIN_KEY=key, AIUSAGE_CLAUDE_API=mode)  # type: ignore[call-arg]
+    settings = Settings(ANTHROPIC_ADMIN_KEY=key, AIUSAGE_CLAUDE_API=mode)
 
     def factory(config: ClientConfig) -> httpx.AsyncClient:
         return connect(config, settings)

@@ -49,11 +49,11 @@ def query(
     since: datetime | None = None, until: datetime | None = None, granularity: str = "1d"
 ) -> UsageQuery:
     period = Period(since=since or day(10), until=until or day(12))
-    return UsageQuery(period=period, granularity=granularity)  # type: ignore[arg-type]
+    return UsageQuery(period=period, granularity=granularity)
 
 
 def settings() -> Settings:
-    return Settings(CURSOR_ADMIN_KEY=KEY)  # type: ignore[call-arg]
+    return Settings(CURSOR_ADMIN_KEY=KEY)
 
 
 class FakeClock:
@@ -380,7 +380,9 @@ def test_a_transient_429_recovers_within_the_retry_budget() -> None:
     ],
 )
 @respx.mock
-def test_broken_answers_become_one_clear_error(response: object, error: type) -> None:
+def test_broken_answers_become_one_clear_error(
+    response: httpx.Response | Exception, error: type
+) -> None:
     respx.post(EVENTS).mock(side_effect=[response] * 5)
     with pytest.raises(error) as raised:
         fetch(query())

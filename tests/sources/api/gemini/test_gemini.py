@@ -101,7 +101,8 @@ def write_service_account(folder: Path, **overrides: Any) -> Path:
 
 
 def settings_for(path: Path, **env: str) -> Settings:
-    return Settings(GOOGLE_APPLICATION_CREDENTIALS=str(path), **env)  # type: ignore[call-arg]
+    values: dict[str, Any] = {"GOOGLE_APPLICATION_CREDENTIALS": str(path), **env}
+    return Settings(**values)
 
 
 def token_route() -> respx.Route:

@@ -9,9 +9,11 @@ import httpx
 import pytest
 import respx
 
+from aiusage import http_client
 from aiusage.errors import AuthError, ConfigError, UnavailableError
 from aiusage.settings import Settings
-from aiusage.sources.api.gemini.credentials import CredentialsFile, GoogleToken
+from aiusage.sources.api.gemini.auth import GoogleToken
+from aiusage.sources.api.gemini.credentials import CredentialsFile
 from aiusage.sources.api.gemini.provider import GeminiProvider
 from tests.conftest import load_fixture
 from tests.sources.api.gemini.test_gemini import (
@@ -124,17 +126,33 @@ def test_an_unreachable_token_endpoint_is_unavailable(tmp_path: Path) -> None:
 
 
 @respx.mock
-def test_a_token_endpoint_that_keeps_failing_is_unavailable(
+def test_a_token_endpoint_that_keeps_failing_is_retried_by_our_policy_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # google-auth retries its token request itself, sleeping between tries; not in tests.
+    # Were google-auth to retry as well, it would sleep between its tries: not in tests.
     monkeypatch.setattr("google.auth._exponential_backoff.time.sleep", lambda seconds: None)
     route = respx.post(TOKEN_URI).respond(503, json={"error": "temporarily_unavailable"})
 
     with pytest.raises(UnavailableError, match="kept failing"):
         run_fetch(settings_for(write_service_account(tmp_path)), query())
 
-    assert route.call_count == 3
+    assert route.call_count == 1 + http_client.retry_policy().total
+
+
+@respx.mock
+def test_a_token_endpoint_that_recovers_is_retried_transparently(tmp_path: Path) -> None:
+    route = respx.post(TOKEN_URI).mock(
+        side_effect=[
+            httpx.Response(503),
+            httpx.Response(200, json=load_fixture("gemini/token.json")),
+        ]
+    )
+    mock_monitoring()
+
+    run_fetch(settings_for(write_service_account(tmp_path)), query())
+
+    assert route.call_count == 2
+    assert route.calls[0].request.headers["user-agent"].startswith("aiusage/")
 
 
 @respx.mock
@@ -176,7 +194,7 @@ def test_application_default_credentials_refresh_and_send_the_quota_project(
 
 
 def test_only_a_gemini_api_key_is_not_configured_and_the_hint_says_what_to_add() -> None:
-    settings = Settings(GEMINI_API_KEY="AIzaSyD-test-key-000000000000000000000")  # type: ignore[call-arg]
+    settings = Settings(GEMINI_API_KEY="AIzaSyD-test-key-000000000000000000000")
     provider = GeminiProvider()
 
     assert not provider.configured(settings)
@@ -193,7 +211,7 @@ def test_credentials_without_any_project_are_not_configured(isolated_environment
     adc_file(isolated_environment / "home")  # no quota project
 
     assert not GeminiProvider().configured(Settings())
-    assert GeminiProvider().configured(Settings(GOOGLE_CLOUD_PROJECT=PROJECT))  # type: ignore[call-arg]
+    assert GeminiProvider().configured(Settings(GOOGLE_CLOUD_PROJECT=PROJECT))
 
 
 def test_an_explicit_broken_file_counts_as_configured_so_its_error_is_shown(

@@ -150,7 +150,7 @@ def test_a_token_without_a_project_asks_for_google_cloud_project(
 def test_a_gemini_api_key_is_checked_with_one_models_call_in_a_header(tmp_path: Path) -> None:
     models = respx.get(MODELS).respond(200, json=load_fixture("gemini/models.json"))
 
-    checks = check(Settings(GEMINI_API_KEY=API_KEY))  # type: ignore[call-arg]
+    checks = check(Settings(GEMINI_API_KEY=API_KEY))
 
     verdict = checks["GEMINI_API_KEY"]
     assert verdict.status == "ok"
@@ -166,7 +166,7 @@ def test_a_gemini_api_key_is_checked_with_one_models_call_in_a_header(tmp_path: 
 def test_an_invalid_gemini_api_key_is_rejected_without_echoing_it() -> None:
     respx.get(MODELS).respond(400, json=load_fixture("gemini/error_400_api_key_invalid.json"))
 
-    verdict = check(Settings(GEMINI_API_KEY=API_KEY))["GEMINI_API_KEY"]  # type: ignore[call-arg]
+    verdict = check(Settings(GEMINI_API_KEY=API_KEY))["GEMINI_API_KEY"]
 
     assert verdict.status == "rejected"
     assert "API key not valid" in verdict.detail
@@ -177,7 +177,7 @@ def test_an_invalid_gemini_api_key_is_rejected_without_echoing_it() -> None:
 def test_a_gemini_api_that_is_down_is_unreachable() -> None:
     respx.get(MODELS).respond(503, json=load_fixture("gemini/error_503.json"))
 
-    verdict = check(Settings(GEMINI_API_KEY=API_KEY))["GEMINI_API_KEY"]  # type: ignore[call-arg]
+    verdict = check(Settings(GEMINI_API_KEY=API_KEY))["GEMINI_API_KEY"]
 
     assert verdict.status == "unreachable"
 

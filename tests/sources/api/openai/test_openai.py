@@ -60,13 +60,13 @@ def query(
 ) -> UsageQuery:
     return UsageQuery(
         period=Period(since=day(since), until=day(until)),
-        granularity=granularity,  # type: ignore[arg-type]
-        dimension=dimension,  # type: ignore[arg-type]
+        granularity=granularity,
+        dimension=dimension,
     )
 
 
 def settings(key: str = KEY) -> Settings:
-    return Settings(OPENAI_ADMIN_KEY=key)  # type: ignore[call-arg]
+    return Settings(OPENAI_ADMIN_KEY=key)
 
 
 def fixture(name: str) -> dict[str, Any]:
@@ -499,7 +499,7 @@ def _completions(edit: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
 )
 @respx.mock
 def test_broken_answers_become_one_clear_error(
-    usage_answer: object, costs: Pages | None, error: type[Exception]
+    usage_answer: httpx.Response | Exception | None, costs: Pages | None, error: type[Exception]
 ) -> None:
     usage = standard_usage()
     usage["completions"] = [fixture("completions_page2")]
@@ -534,9 +534,7 @@ def test_the_client_config_never_shows_the_key() -> None:
 
 
 def test_the_base_url_comes_from_settings() -> None:
-    custom = Settings(  # type: ignore[call-arg]
-        OPENAI_ADMIN_KEY=KEY, AIUSAGE_OPENAI_BASE_URL="http://127.0.0.1:8080/"
-    )
+    custom = Settings(OPENAI_ADMIN_KEY=KEY, AIUSAGE_OPENAI_BASE_URL="http://127.0.0.1:8080/")
     assert OpenAIProvider().client_config(custom).base_url == "http://127.0.0.1:8080"
 
 
@@ -544,7 +542,7 @@ def test_openai_api_key_is_the_fallback_credential(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     loaded = Settings()
     assert OpenAIProvider().configured(loaded)
-    assert not OpenAIProvider().configured(Settings(OPENAI_ADMIN_KEY=" "))  # type: ignore[call-arg]
+    assert not OpenAIProvider().configured(Settings(OPENAI_ADMIN_KEY=" "))
 
 
 # --- test-keys -------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
@@ -15,10 +15,10 @@ from aiusage.models import (
     SourceResult,
     format_utc,
 )
+from aiusage.periods import BUCKET
 from aiusage.sources.api.claude.records import Key, Tally, cents_to_dollars
 from aiusage.sources.api.claude.wire import CostPage, CostRow, Group, UsagePage, UsageRow
-from aiusage.sources.api.paging import follow_cursor
-from aiusage.sources.api.parsing import parse
+from aiusage.sources.api.paging import follow_next_page, page_budget
 
 VENDOR = "Anthropic"
 USAGE_PATH = "/v1/organizations/analytics/usage"
@@ -35,6 +35,10 @@ SPAN: dict[Granularity, timedelta] = {
     "1m": timedelta(hours=24),
 }
 PAGE_ROWS = 1000
+# Most rows one bucket may hold (one per model and dimension value: people, workspaces,
+# products, cost types). Far beyond any organization we know of; it only bounds an endless
+# vendor's pages.
+MOST_ROWS_PER_BUCKET = 10_000
 # The vendor dimension each --by that splits at the source asks for.
 DIMENSION_GROUP: dict[FetchDimension, str] = {
     "project": "workspace_id",
@@ -62,19 +66,24 @@ def _params(window: Period, granularity: Granularity, group_by: list[str]) -> Qu
     return params
 
 
+def most_pages(window: Period, granularity: Granularity) -> int:
+    """The most pages one query of this window can fill (rows, not buckets, are paged)."""
+    buckets = -(-(window.until - window.since) // BUCKET[granularity])
+    return page_budget(buckets * MOST_ROWS_PER_BUCKET, PAGE_ROWS)
+
+
 async def _pages(
-    client: httpx.AsyncClient, path: str, page_model: type[Page], params: QueryParams, what: str
+    client: httpx.AsyncClient,
+    path: str,
+    page_model: type[Page],
+    params: QueryParams,
+    what: str,
+    max_pages: int,
 ) -> list[Page]:
-    """Every page of one query, following ``next_page`` while ``has_more`` says so."""
+    async def get(query: QueryParams) -> Any:
+        return await request_json(client, VENDOR, "GET", path, params=query, headers=HEADERS)
 
-    async def page(cursor: str | None) -> tuple[list[Page], str | None]:
-        query = params if cursor is None else [*params, ("page", cursor)]
-        body = await request_json(client, VENDOR, "GET", path, params=query, headers=HEADERS)
-        parsed = parse(page_model, body, VENDOR, what)
-        following = parsed.next_page if parsed.has_more and parsed.next_page else None
-        return [parsed], following
-
-    return await follow_cursor(VENDOR, page)
+    return await follow_next_page(VENDOR, get, params, page_model, what, max_pages)
 
 
 def _groups(dimension: FetchDimension | None) -> list[str]:
@@ -93,12 +102,14 @@ async def fetch_window(
     the API at all, before the cost request is spent.
     """
     groups = _groups(dimension)
+    max_pages = most_pages(window, granularity)
     usage = await _pages(
         client,
         USAGE_PATH,
         UsagePage,
         _params(window, granularity, groups),
         "an analytics usage page",
+        max_pages,
     )
     # cost_type splits out web search, code execution and session usage; it does not count
     # toward the API's five group_by dimensions.
@@ -108,6 +119,7 @@ async def fetch_window(
         CostPage,
         _params(window, granularity, [*groups, "cost_type"]),
         "an analytics cost page",
+        max_pages,
     )
     return build_records(
         [row for page in usage for row in page.data],
@@ -176,5 +188,5 @@ def build_records(
             key = (line.starting_at, g.model, scope, _surface(g, dimension))
         else:
             key = (line.starting_at, None, scope, _surface(g, dimension) or g.cost_type or "other")
-        tally.add_cost(key, line.ending_at, cents_to_dollars(line.cost.amount))
+        tally.add_cost(key, line.ending_at, cents_to_dollars(line.cost.amount, line.cost.currency))
     return SourceResult(records=tally.records())

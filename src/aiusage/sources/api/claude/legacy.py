@@ -3,76 +3,34 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
+from typing import Any, TypeVar
 
 import httpx
-from pydantic import AwareDatetime, BaseModel, ConfigDict, NonNegativeInt
 
 from aiusage.http_client import QueryParams, request_json
 from aiusage.models import Granularity, Period, SourceResult, UsageQuery, format_utc
-from aiusage.periods import windows
+from aiusage.periods import BUCKET, windows
 from aiusage.sources.api.claude.records import Tally, cents_to_dollars
-from aiusage.sources.api.paging import follow_cursor, gather_windows
-from aiusage.sources.api.parsing import parse
+from aiusage.sources.api.claude.wire import (
+    ReportCostBucket,
+    ReportCostPage,
+    ReportUsageBucket,
+    ReportUsagePage,
+)
+from aiusage.sources.api.paging import follow_next_page, gather_windows, page_budget
 
 VENDOR = "Anthropic"
 USAGE_PATH = "/v1/organizations/usage_report/messages"
 COST_PATH = "/v1/organizations/cost_report"
 # Most buckets one page may hold, per bucket width; a window of that many buckets is one page.
 MAX_BUCKETS = {"1d": 31, "1h": 168, "1m": 1440}
+# The vendor's default page sizes: the fewest buckets a full page holds if ``limit`` is ignored.
+DEFAULT_BUCKETS = {"1d": 7, "1h": 24, "1m": 60}
 SPAN = {"1d": timedelta(days=31), "1h": timedelta(hours=168), "1m": timedelta(minutes=1440)}
 COST_SPAN = timedelta(days=31)
-
-
-class _Lenient(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-class CacheCreation(_Lenient):
-    ephemeral_1h_input_tokens: NonNegativeInt = 0
-    ephemeral_5m_input_tokens: NonNegativeInt = 0
-
-
-class UsageResult(_Lenient):
-    uncached_input_tokens: NonNegativeInt = 0
-    cache_read_input_tokens: NonNegativeInt = 0
-    cache_creation: CacheCreation = CacheCreation()
-    output_tokens: NonNegativeInt = 0
-    model: str | None = None
-    workspace_id: str | None = None
-
-
-class CostResult(_Lenient):
-    amount: Decimal
-    currency: str = "USD"
-    cost_type: str | None = None
-    description: str | None = None
-    model: str | None = None
-    workspace_id: str | None = None
-
-
-class UsageBucket(_Lenient):
-    starting_at: AwareDatetime
-    ending_at: AwareDatetime
-    results: list[UsageResult]
-
-
-class CostBucket(_Lenient):
-    starting_at: AwareDatetime
-    ending_at: AwareDatetime
-    results: list[CostResult]
-
-
-class UsagePage(_Lenient):
-    data: list[UsageBucket]
-    has_more: bool = False
-    next_page: str | None = None
-
-
-class CostPage(_Lenient):
-    data: list[CostBucket]
-    has_more: bool = False
-    next_page: str | None = None
+# Service tiers whose dollars the cost report leaves out (the official cookbook says so).
+PRIORITY_TIERS = ("priority", "priority_on_demand")
+PRIORITY_PRODUCT = "priority_tier"
 
 
 def _base_params(window: Period, group_by: list[str]) -> QueryParams:
@@ -84,54 +42,82 @@ def _base_params(window: Period, group_by: list[str]) -> QueryParams:
     return params
 
 
+def _bucket_count(window: Period, granularity: Granularity) -> int:
+    return -(-(window.until - window.since) // BUCKET[granularity])
+
+
+Page = TypeVar("Page", ReportUsagePage, ReportCostPage)
+
+
+async def _pages(
+    client: httpx.AsyncClient,
+    path: str,
+    page_model: type[Page],
+    params: QueryParams,
+    what: str,
+    max_pages: int,
+) -> list[Page]:
+    async def get(query: QueryParams) -> Any:
+        return await request_json(client, VENDOR, "GET", path, params=query)
+
+    return await follow_next_page(VENDOR, get, params, page_model, what, max_pages)
+
+
 async def fetch_usage(
     client: httpx.AsyncClient, window: Period, granularity: Granularity, group_by: list[str]
-) -> list[UsageBucket]:
+) -> list[ReportUsageBucket]:
     params = [
         *_base_params(window, group_by),
         ("bucket_width", granularity),
         ("limit", MAX_BUCKETS[granularity]),
     ]
-
-    async def page(cursor: str | None) -> tuple[list[UsageBucket], str | None]:
-        query = params if cursor is None else [*params, ("page", cursor)]
-        body = await request_json(client, VENDOR, "GET", USAGE_PATH, params=query)
-        parsed = parse(UsagePage, body, VENDOR, "a usage report")
-        return parsed.data, parsed.next_page if parsed.has_more else None
-
-    return await follow_cursor(VENDOR, page)
+    budget = page_budget(_bucket_count(window, granularity), DEFAULT_BUCKETS[granularity])
+    pages = await _pages(client, USAGE_PATH, ReportUsagePage, params, "a usage report", budget)
+    return [bucket for page in pages for bucket in page.data]
 
 
 async def fetch_costs(
     client: httpx.AsyncClient, window: Period, group_by: list[str]
-) -> list[CostBucket]:
-    params = [*_base_params(window, group_by), ("bucket_width", "1d"), ("limit", 31)]
-
-    async def page(cursor: str | None) -> tuple[list[CostBucket], str | None]:
-        query = params if cursor is None else [*params, ("page", cursor)]
-        body = await request_json(client, VENDOR, "GET", COST_PATH, params=query)
-        parsed = parse(CostPage, body, VENDOR, "a cost report")
-        return parsed.data, parsed.next_page if parsed.has_more else None
-
-    return await follow_cursor(VENDOR, page)
+) -> list[ReportCostBucket]:
+    params = [
+        *_base_params(window, group_by),
+        ("bucket_width", "1d"),
+        ("limit", MAX_BUCKETS["1d"]),
+    ]
+    budget = page_budget(_bucket_count(window, "1d"), DEFAULT_BUCKETS["1d"])
+    pages = await _pages(client, COST_PATH, ReportCostPage, params, "a cost report", budget)
+    return [bucket for page in pages for bucket in page.data]
 
 
 def build_records(
-    usage: list[UsageBucket], costs: list[CostBucket] | None, by_workspace: bool
+    usage: list[ReportUsageBucket], costs: list[ReportCostBucket] | None, by_workspace: bool
 ) -> SourceResult:
     """Merge usage buckets and cost buckets into records whose dollars add up to the bill.
 
     Token records take the cost report's dollars for their day, model and workspace
     (``reported``); without a cost report they are estimated; cost that names no model (web
-    search, code execution, session usage) becomes a record of its own.
+    search, code execution, session usage) becomes a record of its own. The cost report leaves
+    Priority Tier out, so with one, priority tokens are records of their own (``product``
+    ``priority_tier``) with an estimate, never merged into reported dollars.
     """
     tally = Tally()
+    priority_tokens = 0
     for bucket in usage:
         for r in bucket.results:
             workspace = r.workspace_id if by_workspace else None
             cache = r.cache_creation
+            product = None
+            if costs is not None and r.service_tier in PRIORITY_TIERS:
+                product = PRIORITY_PRODUCT
+                priority_tokens += (
+                    r.uncached_input_tokens
+                    + r.output_tokens
+                    + r.cache_read_input_tokens
+                    + cache.ephemeral_5m_input_tokens
+                    + cache.ephemeral_1h_input_tokens
+                )
             tally.add_tokens(
-                (bucket.starting_at, r.model, workspace, None),
+                (bucket.starting_at, r.model, workspace, product),
                 bucket.ending_at,
                 uncached=r.uncached_input_tokens,
                 output=r.output_tokens,
@@ -145,21 +131,33 @@ def build_records(
             workspace = c.workspace_id if by_workspace else None
             item = None if c.model else (c.cost_type or c.description or "other")
             key = (cost_bucket.starting_at, c.model or None, workspace, item)
-            tally.add_cost(key, cost_bucket.ending_at, cents_to_dollars(c.amount))
-    return SourceResult(records=tally.records())
+            tally.add_cost(key, cost_bucket.ending_at, cents_to_dollars(c.amount, c.currency))
+    warnings: tuple[str, ...] = ()
+    if priority_tokens:
+        warnings = (
+            f"Anthropic's cost report leaves out Priority Tier: the reported dollars exclude "
+            f"{priority_tokens:,} priority tokens; their cost is an estimate at standard list "
+            f"prices (product {PRIORITY_PRODUCT}, labelled estimated), which your Priority Tier "
+            "rates may exceed",
+        )
+    return SourceResult(records=tally.records(), warnings=warnings)
 
 
 async def fetch(client: httpx.AsyncClient, query: UsageQuery) -> SourceResult:
     """Usage (and, for daily buckets, the vendor's cost) for the query's aligned period."""
     by_workspace = query.dimension == "project"
     usage_groups = ["model", "workspace_id"] if by_workspace else ["model"]
+    daily = query.granularity == "1d"
+    if daily:
+        # Only the usage report shows Priority Tier tokens, whose dollars the cost report lacks.
+        usage_groups.append("service_tier")
     usage = await gather_windows(
         windows(query.period, SPAN[query.granularity]),
         lambda w: fetch_usage(client, w, query.granularity, usage_groups),
     )
     warnings: tuple[str, ...] = ()
-    costs: list[CostBucket] | None = None
-    if query.granularity == "1d":
+    costs: list[ReportCostBucket] | None = None
+    if daily:
         cost_groups = ["workspace_id", "description"] if by_workspace else ["description"]
         costs = await gather_windows(
             windows(query.period, COST_SPAN), lambda w: fetch_costs(client, w, cost_groups)
@@ -170,4 +168,4 @@ async def fetch(client: httpx.AsyncClient, query: UsageQuery) -> SourceResult:
             "published prices; use --granularity 1d for billed dollars",
         )
     result = build_records(usage, costs, by_workspace)
-    return result.model_copy(update={"warnings": warnings})
+    return result.model_copy(update={"warnings": (*warnings, *result.warnings)})

@@ -28,6 +28,7 @@ from aiusage.periods import floor
 from aiusage.sources.api.claude import analytics as claude_analytics
 from aiusage.sources.api.claude import legacy as claude_legacy
 from aiusage.sources.api.claude import routing as claude_routing
+from aiusage.sources.api.keycheck import foreign_key, refuse_foreign_key
 from aiusage.sources.base import ClientConfig, ClientFactory
 
 if TYPE_CHECKING:
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 
     from aiusage.settings import Settings
 
-CREDENTIAL = "ANTHROPIC_ADMIN_KEY"
 ADMIN_PREFIX = "sk-ant-admin"
 API_VERSION = "2023-06-01"
 ADMIN_KEY_FIX = (
@@ -71,6 +71,8 @@ class ClaudeProvider:
         key = settings.anthropic_admin_key
         headers = {"anthropic-version": API_VERSION}
         if key is not None:
+            credential = settings.credential_variable("anthropic_admin_key")
+            refuse_foreign_key("claude", credential, key.get_secret_value())
             headers["x-api-key"] = key.get_secret_value()
         return ClientConfig(base_url=settings.anthropic_base_url, headers=headers)
 
@@ -88,13 +90,20 @@ class ClaudeProvider:
     async def check_keys(self, settings: Settings, connect: ClientFactory) -> list[KeyCheck]:
         """Probe the API(s) that ``AIUSAGE_CLAUDE_API`` lets aiusage read: both under ``auto``."""
         key = settings.anthropic_admin_key
+        credential = settings.credential_variable("anthropic_admin_key")
         if key is None:
-            return [self._check("missing", "not set", ADMIN_KEY_FIX)]
+            return [self._check(credential, "missing", "not set", ADMIN_KEY_FIX)]
         value = key.get_secret_value()
+        foreign = foreign_key("claude", credential, value)
+        if foreign is not None:
+            return [foreign]
         if not value.startswith("sk-ant-"):
             return [
                 self._check(
-                    "malformed", "not an Anthropic key (they start with sk-ant-)", ADMIN_KEY_FIX
+                    credential,
+                    "malformed",
+                    "not an Anthropic key (they start with sk-ant-)",
+                    ADMIN_KEY_FIX,
                 )
             ]
         config = self.client_config(settings)
@@ -106,7 +115,7 @@ class ClaudeProvider:
         )
         if status != "ok" and settings.claude_api != "auto":
             hint += f" (AIUSAGE_CLAUDE_API={settings.claude_api}: only that API was checked)"
-        return [self._check(status, detail, hint)]
+        return [self._check(credential, status, detail, hint)]
 
     async def _attempt(self, connect: ClientFactory, config: ClientConfig, api: Api) -> Outcome:
         """One cheap request (yesterday, one row) with the key: the failure, or None if read."""
@@ -126,9 +135,9 @@ class ClaudeProvider:
             return exc
         return None
 
-    def _check(self, status: KeyStatus, detail: str, hint: str = "") -> KeyCheck:
+    def _check(self, credential: str, status: KeyStatus, detail: str, hint: str = "") -> KeyCheck:
         return KeyCheck(
-            provider=self.name, credential=CREDENTIAL, status=status, detail=detail, hint=hint
+            provider=self.name, credential=credential, status=status, detail=detail, hint=hint
         )
 
 

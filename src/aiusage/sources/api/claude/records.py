@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, localcontext
 
+from aiusage.errors import BadResponseError
 from aiusage.models import UsageRecord
 from aiusage.pricing import estimate_cost
 
@@ -20,8 +21,14 @@ Key = tuple[datetime, str | None, str | None, str | None]
 MONEY_PRECISION = 80
 
 
-def cents_to_dollars(amount: Decimal) -> Decimal:
-    """Both reporting APIs give money as decimal strings in (fractional) cents."""
+def cents_to_dollars(amount: Decimal, currency: str = "USD") -> Decimal:
+    """Both reporting APIs give money as decimal strings in (fractional) cents of ``currency``.
+
+    Raises:
+        BadResponseError: the currency is not US dollars (never summed as if it were).
+    """
+    if currency.upper() != "USD":
+        raise BadResponseError(f"Anthropic reported cost in {currency!r}, not US dollars")
     with localcontext() as money:
         money.prec = MONEY_PRECISION
         return amount / 100

@@ -53,12 +53,13 @@ def split(
 
 
 def falls_back(exc: SourceFailure) -> bool:
-    """True for the analytics API's answers that mean "not for this key or organization"."""
+    """True for the analytics API's answers that mean "not for this key or organization":
+    decided on the error's kind, its HTTP status and the vendor's own words, never on our
+    message (which a wording change or a model name could match)."""
     if isinstance(exc, ForbiddenError | NotFoundError):
         return True
-    if type(exc) is BadResponseError and "(HTTP 400)" in exc.message:
-        text = exc.message.lower()
-        return any(word in text for word in _UNAVAILABLE_WORDS)
+    if type(exc) is BadResponseError and exc.status == 400:
+        return any(word in exc.detail.lower() for word in _UNAVAILABLE_WORDS)
     return False
 
 
@@ -113,9 +114,13 @@ class Run:
         if self.fell_back is not None:
             return await self.legacy(window)
         q = self.query
+        # Hourly buckets carry the same dollars: the report re-cuts them at the user's midnights.
+        granularity: Granularity = (
+            "1h" if q.hourly_dollars and q.granularity == "1d" else q.granularity
+        )
         try:
             result = await claude_analytics.fetch_window(
-                self.client, window, q.granularity, q.dimension
+                self.client, window, granularity, q.dimension
             )
         except SourceFailure as exc:
             if not falls_back(exc):

@@ -1,11 +1,14 @@
-"""The analytics API's pages and rows as typed models; every field nullable, extras ignored."""
+"""Anthropic's report answers as typed models, extras ignored: the analytics API's pages and
+rows (every field nullable), then the legacy Admin reports' (``Report…``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, NonNegativeInt
+
+from aiusage.sources.api.paging import CursorPage
 
 
 class _Lenient(BaseModel):
@@ -103,13 +106,56 @@ class CostRow(_Lenient):
     cost: CostMetrics
 
 
-class UsagePage(_Lenient):
+class UsagePage(CursorPage):
     data: list[UsageRow]
-    has_more: bool | None = False
-    next_page: str | None = None
 
 
-class CostPage(_Lenient):
+class CostPage(CursorPage):
     data: list[CostRow]
-    has_more: bool | None = False
-    next_page: str | None = None
+
+
+# --- the legacy reports (usage_report/messages, cost_report) -------------------------------
+
+
+class ReportCacheCreation(_Lenient):
+    ephemeral_1h_input_tokens: NonNegativeInt = 0
+    ephemeral_5m_input_tokens: NonNegativeInt = 0
+
+
+class ReportUsageResult(_Lenient):
+    uncached_input_tokens: NonNegativeInt = 0
+    cache_read_input_tokens: NonNegativeInt = 0
+    cache_creation: ReportCacheCreation = ReportCacheCreation()
+    output_tokens: NonNegativeInt = 0
+    model: str | None = None
+    workspace_id: str | None = None
+    service_tier: str | None = None
+
+
+class ReportCostResult(_Lenient):
+    amount: Decimal
+    currency: str = "USD"
+    cost_type: str | None = None
+    description: str | None = None
+    model: str | None = None
+    workspace_id: str | None = None
+
+
+class ReportUsageBucket(_Lenient):
+    starting_at: AwareDatetime
+    ending_at: AwareDatetime
+    results: list[ReportUsageResult]
+
+
+class ReportCostBucket(_Lenient):
+    starting_at: AwareDatetime
+    ending_at: AwareDatetime
+    results: list[ReportCostResult]
+
+
+class ReportUsagePage(CursorPage):
+    data: list[ReportUsageBucket]
+
+
+class ReportCostPage(CursorPage):
+    data: list[ReportCostBucket]

@@ -1,4 +1,4 @@
-"""The Cursor Admin API on the wire: paced requests, error mapping, pagination.
+"""The Cursor Admin API on the wire: paced requests, its error answers, its four page shapes.
 
 Every Admin API call is a POST (or a GET for AI Code Tracking) with HTTP Basic auth, dates in
 epoch milliseconds, and a limit of 20 requests a minute per team. The shared retry transport
@@ -12,32 +12,26 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 
-from aiusage.errors import (
-    AuthError,
-    BadResponseError,
-    ForbiddenError,
-    RateLimitedError,
-    SourceFailure,
-    TimeoutFailure,
-    UnavailableError,
-)
-from aiusage.http_client import QueryParams, decode_json, error_for_status, redact, vendor_message
+from aiusage.http_client import QueryParams, VendorErrors, request_json, vendor_message
 from aiusage.models import Period
 from aiusage.sources.api.cursor.dates import to_epoch_ms
 from aiusage.sources.api.cursor.wire import (
     Commit,
     CommitsPage,
     DailyPage,
+    DailyPagination,
     DailyRow,
     EventsPage,
+    EventsPagination,
     MemberSpend,
     SpendPage,
     UsageEvent,
 )
+from aiusage.sources.api.paging import follow_pages
 from aiusage.sources.api.parsing import parse
 
 VENDOR = "Cursor"
@@ -52,7 +46,6 @@ EVENTS_PAGE_SIZE = 500
 DAILY_PAGE_SIZE = 500
 SPEND_PAGE_SIZE = 100
 COMMITS_PAGE_SIZE = 1000  # the documented maximum
-MAX_PAGES = 10_000
 REQUESTS_PER_MINUTE = 20
 
 KEY_FIX = (
@@ -63,8 +56,6 @@ PLAN_HINT = (
     "the Cursor Admin API answers only for Enterprise teams (and some Teams plans); on an "
     "individual plan, record your usage with `aiusage cursor set`"
 )
-
-T = TypeVar("T")
 
 
 class Pacer:
@@ -100,23 +91,21 @@ class Pacer:
                 await self._sleep(self.per - (now - self._started[0]))
 
 
-def failure(status: int, body: Any) -> SourceFailure:
-    """Map a Cursor error answer (``{"error": "<status text>", "message": "<detail>"}``)."""
+def cursor_message(body: Any) -> str:
+    """Cursor answers ``{"error": "<status text>", "message": "<detail>"}``: the detail first."""
     message = body.get("message") if isinstance(body, dict) else None
-    detail = redact(message if isinstance(message, str) and message else vendor_message(body))
-    said = f": {detail[:200]}" if detail else ""
-    if status == 401:
-        return AuthError(f"Cursor rejected the key (HTTP 401{said}); {KEY_FIX}")
-    if status == 403:
-        return ForbiddenError(f"Cursor refused this key (HTTP 403{said}); {PLAN_HINT}")
-    if status == 429:
-        return RateLimitedError(
-            f"Cursor is rate limiting us (HTTP 429{said}); the Admin API allows "
-            f"{REQUESTS_PER_MINUTE} requests a minute per team: try again in a minute"
-        )
-    return error_for_status(VENDOR, status, {"message": detail}) or BadResponseError(
-        f"Cursor answered HTTP {status}"
-    )
+    return message if isinstance(message, str) and message else vendor_message(body)
+
+
+ERRORS = VendorErrors(
+    message=cursor_message,
+    advice={
+        401: KEY_FIX,
+        403: PLAN_HINT,
+        429: f"the Admin API allows {REQUESTS_PER_MINUTE} requests a minute per team: try again "
+        "in a minute",
+    },
+)
 
 
 async def send(
@@ -130,79 +119,83 @@ async def send(
 ) -> Any:
     """One paced request; its decoded JSON body, or a ``SourceFailure``."""
     await pacer.wait()
-    try:
-        response = await client.request(method, path, json=json_body, params=params)
-    except httpx.TimeoutException:
-        raise TimeoutFailure(
-            "Cursor did not answer in time; try again later or raise AIUSAGE_HTTP_TIMEOUT"
-        ) from None
-    except httpx.HTTPError as exc:
-        raise UnavailableError(
-            f"cannot reach Cursor ({type(exc).__name__}); check the network or "
-            "AIUSAGE_CURSOR_BASE_URL"
-        ) from None
-    if not response.is_success:
-        raise failure(response.status_code, decode_json(response))
-    try:
-        return response.json()
-    except ValueError:
-        raise BadResponseError("Cursor sent a body that is not JSON") from None
+    return await request_json(
+        client, VENDOR, method, path, params=params, json_body=json_body, errors=ERRORS
+    )
 
 
-async def _pages(fetch_page: Callable[[int], Awaitable[tuple[list[T], bool]]]) -> list[T]:
-    """Call ``fetch_page`` with page numbers 1, 2, … while it says more pages follow."""
-    items: list[T] = []
-    for number in range(1, MAX_PAGES + 1):
-        page, more = await fetch_page(number)
-        items.extend(page)
-        if not more or not page:
-            return items
-    raise BadResponseError(f"Cursor sent more than {MAX_PAGES} pages; stopped paging")
+def _next(
+    number: int,
+    page: list[Any],
+    *,
+    has_next: bool | None = None,
+    pages: int | None = None,
+    items: int | None = None,
+    page_size: int = 1,
+) -> int | None:
+    """The number of the page after ``number`` (Cursor counts from 1), or None after the last.
+
+    Each endpoint says "more follow" its own way; the first signal its answer carries decides:
+    a ``hasNextPage`` flag, a page count, or an item count. An empty page always ends.
+    """
+    if has_next is not None:
+        more = has_next
+    elif pages is not None:
+        more = number < pages
+    elif items is not None:
+        more = number * page_size < items
+    else:
+        more = False
+    return number + 1 if more and page else None
 
 
-def _range(window: Period) -> dict[str, int]:
-    # Both ends are inclusive on Cursor's side (a day ends at …399999).
-    return {"startDate": to_epoch_ms(window.since), "endDate": to_epoch_ms(window.until) - 1}
+async def _dated_page(
+    client: httpx.AsyncClient, pacer: Pacer, path: str, window: Period, number: int, size: int
+) -> Any:
+    """One page of a POST endpoint that takes a date range (both ends inclusive on Cursor's
+    side: a day ends at …399999)."""
+    body = {
+        "startDate": to_epoch_ms(window.since),
+        "endDate": to_epoch_ms(window.until) - 1,
+        "page": number,
+        "pageSize": size,
+    }
+    return await send(client, pacer, "POST", path, json_body=body)
 
 
 async def usage_events(client: httpx.AsyncClient, pacer: Pacer, window: Period) -> list[UsageEvent]:
     """Every usage event of one window (at most ``WINDOW`` long), all pages."""
 
-    async def page(number: int) -> tuple[list[UsageEvent], bool]:
-        body = {**_range(window), "page": number, "pageSize": EVENTS_PAGE_SIZE}
-        answer = await send(client, pacer, "POST", EVENTS_PATH, json_body=body)
+    async def page(cursor: int | None) -> tuple[list[UsageEvent], int | None]:
+        number = cursor or 1
+        answer = await _dated_page(client, pacer, EVENTS_PATH, window, number, EVENTS_PAGE_SIZE)
         parsed = parse(EventsPage, answer, VENDOR, "usage events")
-        info = parsed.pagination
-        if info is not None and info.has_next_page is not None:
-            more = info.has_next_page
-        elif info is not None and info.num_pages is not None:
-            more = number < info.num_pages
-        elif parsed.total_usage_events_count is not None:
-            more = number * EVENTS_PAGE_SIZE < parsed.total_usage_events_count
-        else:
-            more = False
-        return parsed.usage_events, more
+        info = parsed.pagination or EventsPagination()
+        return parsed.usage_events, _next(
+            number,
+            parsed.usage_events,
+            has_next=info.has_next_page,
+            pages=info.num_pages,
+            items=parsed.total_usage_events_count,
+            page_size=EVENTS_PAGE_SIZE,
+        )
 
-    return await _pages(page)
+    return await follow_pages(VENDOR, page)
 
 
 async def daily_usage(client: httpx.AsyncClient, pacer: Pacer, window: Period) -> list[DailyRow]:
     """Every per-user daily row of one window (at most 30 days), all pages."""
 
-    async def page(number: int) -> tuple[list[DailyRow], bool]:
-        body = {**_range(window), "page": number, "pageSize": DAILY_PAGE_SIZE}
-        answer = await send(client, pacer, "POST", DAILY_PATH, json_body=body)
+    async def page(cursor: int | None) -> tuple[list[DailyRow], int | None]:
+        number = cursor or 1
+        answer = await _dated_page(client, pacer, DAILY_PATH, window, number, DAILY_PAGE_SIZE)
         parsed = parse(DailyPage, answer, VENDOR, "daily usage data")
-        info = parsed.pagination
-        if info is not None and info.has_next_page is not None:
-            more = info.has_next_page
-        elif info is not None and info.total_pages is not None:
-            more = number < info.total_pages
-        else:
-            more = False
-        return parsed.data, more
+        info = parsed.pagination or DailyPagination()
+        return parsed.data, _next(
+            number, parsed.data, has_next=info.has_next_page, pages=info.total_pages
+        )
 
-    return await _pages(page)
+    return await follow_pages(VENDOR, page)
 
 
 async def team_spend(
@@ -211,15 +204,17 @@ async def team_spend(
     """Every member's spend in the current billing cycle, and the cycle's start (epoch ms)."""
     cycle_start: int | str | None = None
 
-    async def page(number: int) -> tuple[list[MemberSpend], bool]:
+    async def page(cursor: int | None) -> tuple[list[MemberSpend], int | None]:
         nonlocal cycle_start
+        number = cursor or 1
         body = {"page": number, "pageSize": SPEND_PAGE_SIZE}
         answer = await send(client, pacer, "POST", SPEND_PATH, json_body=body)
         parsed = parse(SpendPage, answer, VENDOR, "team spend")
         cycle_start = cycle_start or parsed.subscription_cycle_start
-        return parsed.team_member_spend, number < (parsed.total_pages or 1)
+        pages = parsed.total_pages or 1
+        return parsed.team_member_spend, _next(number, parsed.team_member_spend, pages=pages)
 
-    members = await _pages(page)
+    members = await follow_pages(VENDOR, page)
     return members, cycle_start
 
 
@@ -232,11 +227,11 @@ async def commits(client: httpx.AsyncClient, pacer: Pacer, window: Period) -> li
         ("pageSize", COMMITS_PAGE_SIZE),
     ]
 
-    async def page(number: int) -> tuple[list[Commit], bool]:
+    async def page(cursor: int | None) -> tuple[list[Commit], int | None]:
+        number = cursor or 1
         answer = await send(client, pacer, "GET", COMMITS_PATH, params=[*base, ("page", number)])
         parsed = parse(CommitsPage, answer, VENDOR, "AI code commits")
         size = parsed.page_size or COMMITS_PAGE_SIZE
-        total = parsed.total_count
-        return parsed.items, total is not None and number * size < total
+        return parsed.items, _next(number, parsed.items, items=parsed.total_count, page_size=size)
 
-    return await _pages(page)
+    return await follow_pages(VENDOR, page)

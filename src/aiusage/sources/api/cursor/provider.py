@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -28,26 +27,17 @@ from aiusage.sources.api.cursor.records import (
     day_activity,
     spend_quotas,
 )
-from aiusage.sources.api.keycheck import probe
+from aiusage.sources.api.keycheck import foreign_key, probe, refuse_foreign_key
 from aiusage.sources.base import ClientConfig, ClientFactory
 
 if TYPE_CHECKING:
     from aiusage.settings import Settings
 
-CREDENTIAL = "CURSOR_ADMIN_KEY"
-FALLBACK_CREDENTIAL = "CURSOR_TOKEN"
 # Documented: "key_" and 64 characters; a 2026 third-party page says new keys start "crsr_".
 _DOCUMENTED_KEY = re.compile(r"key_[A-Za-z0-9]{64}")
 _NEWER_KEY = re.compile(r"crsr_[A-Za-z0-9_-]{20,}")
 _SESSION_TOKEN = re.compile(r"eyJ[\w-]*\.[\w-]+\.[\w-]*")
 FORMAT_HINT = "Cursor Admin API keys look like key_ followed by 64 letters and digits"
-
-
-def credential_name() -> str:
-    """The variable the key was read from, as far as the environment tells."""
-    if CREDENTIAL not in os.environ and FALLBACK_CREDENTIAL in os.environ:
-        return FALLBACK_CREDENTIAL
-    return CREDENTIAL
 
 
 class CursorProvider:
@@ -69,6 +59,9 @@ class CursorProvider:
 
     def client_config(self, settings: Settings) -> ClientConfig:
         key = settings.cursor_admin_key
+        if key is not None:
+            credential = settings.credential_variable("cursor_admin_key")
+            refuse_foreign_key("cursor", credential, key.get_secret_value())
         auth = None if key is None else httpx.BasicAuth(key.get_secret_value(), "")
         return ClientConfig(base_url=settings.cursor_base_url, auth=auth)
 
@@ -127,7 +120,7 @@ class CursorProvider:
         return commit_activity(found, query.period), ""
 
     async def check_keys(self, settings: Settings, connect: ClientFactory) -> list[KeyCheck]:
-        credential = credential_name()
+        credential = settings.credential_variable("cursor_admin_key")
 
         def verdict(status: KeyStatus, detail: str, hint: str = KEY_FIX) -> list[KeyCheck]:
             return [
@@ -148,6 +141,9 @@ class CursorProvider:
                 KEY_FIX + "; on an individual plan use `aiusage cursor set` instead",
             )
         value = key.get_secret_value()
+        foreign = foreign_key("cursor", credential, value)
+        if foreign is not None:
+            return [foreign]
         if _SESSION_TOKEN.fullmatch(value):
             return verdict(
                 "wrong_kind",

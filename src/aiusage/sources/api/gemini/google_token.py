@@ -1,14 +1,17 @@
-"""google-auth glue for the Gemini provider: building credentials and refreshing their token.
+"""Every call into google-auth: building credentials and refreshing their access token.
 
-Kept apart from ``gemini_auth`` so that google-auth (and the cryptography it loads) is imported
-only when a Google token is really needed, not on every start of ``aiusage report``.
+google-auth signs the service-account JWT and posts it to the credentials' ``token_uri``; it has
+no httpx transport, so :class:`HttpxTransport` adapts a synchronous client from the one client
+factory (timeouts, User-Agent, the retry policy) to its ``google.auth.transport.Request``. Every
+google-auth exception becomes one of our errors here, with a message that says what to do and
+never a field's value. Imported only when a token is needed (see ``auth``).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import google.auth.transport
 import httpx
@@ -18,21 +21,21 @@ from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 
 from aiusage.errors import AuthError, ConfigError, UnavailableError
-from aiusage.http_client import USER_AGENT, redact
+from aiusage.http_client import RETRY_STATUSES, build_sync_client, redact
+from aiusage.redact import register_secret
 from aiusage.sources.api.gemini.credentials import SCOPES, SERVICE_ACCOUNT, SETUP, CredentialsFile
-
-if TYPE_CHECKING:
-    from aiusage.sources.api.gemini.credentials import GoogleToken
 
 log = logging.getLogger(__name__)
 
 
 def load_credentials(source: CredentialsFile, info: Mapping[str, Any]) -> Credentials:
-    """Build google-auth credentials with the Monitoring read scope.
+    """Build google-auth credentials with the Monitoring read scope from a checked file.
 
     Raises:
-        ConfigError: the file has the right type but its fields are missing or unusable.
+        ConfigError: the fields have the right types but google-auth cannot use them (a
+            ``private_key`` that is not a PEM key, for one).
     """
+    register_file_secrets(info)
     try:
         if info["type"] == SERVICE_ACCOUNT:
             built: Any = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
@@ -45,9 +48,24 @@ def load_credentials(source: CredentialsFile, info: Mapping[str, Any]) -> Creden
                 dict(info)
             )
     except (ValueError, KeyError, TypeError, google_errors.GoogleAuthError) as exc:
-        reason = redact(str(exc))[:200] or type(exc).__name__
-        raise ConfigError(f"{source.label} cannot be used: {reason}; " + SETUP) from None
+        # google-auth's messages may quote the field's value (a private key among them).
+        field = "private_key" if info["type"] == SERVICE_ACCOUNT else "refresh_token"
+        raise ConfigError(
+            f"{source.label} cannot be used: google-auth refused its fields "
+            f"({type(exc).__name__}; check {field}); " + SETUP
+        ) from None
     return cast(Credentials, built)
+
+
+def register_file_secrets(info: Mapping[str, Any]) -> None:
+    """Register the secrets a credentials file holds (each line of a PEM key on its own)."""
+    for name in ("refresh_token", "client_secret", "private_key"):
+        value = info.get(name)
+        if isinstance(value, str):
+            register_secret(value)
+            for line in value.splitlines():
+                if not line.startswith("-----"):
+                    register_secret(line)
 
 
 class _Response(google.auth.transport.Response):
@@ -93,19 +111,31 @@ class HttpxTransport(google.auth.transport.Request):
         except httpx.HTTPError as exc:
             raise google_errors.TransportError(type(exc).__name__) from exc  # type: ignore[no-untyped-call]
         log.debug("token endpoint %s -> %s", response.request.url.host, response.status_code)
+        if response.status_code in RETRY_STATUSES:
+            # Our transport has already retried it; google-auth would retry each of its own
+            # attempts again (three times the requests, with sleeps of its own).
+            raise google_errors.RefreshError(  # type: ignore[no-untyped-call]
+                f"HTTP {response.status_code}", retryable=True
+            )
         return _Response(response)
 
 
-def refresh(credentials: Credentials, token: GoogleToken, timeout: float) -> None:
-    """Refresh the access token through google-auth; its failures become our errors."""
-    host = httpx.URL(str(token.info.get("token_uri") or "https://oauth2.googleapis.com")).host
+def refresh(
+    credentials: Credentials, *, label: str, token_uri: str, fix: str, timeout: float
+) -> None:
+    """Refresh the access token through google-auth; its failures become our errors.
+
+    Args:
+        label: the credentials file, as messages name it.
+        token_uri: where the token comes from (named in messages by its host only).
+        fix: what to do when the endpoint refuses the credentials.
+    """
+    host = httpx.URL(token_uri).host
     try:
-        with httpx.Client(
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            headers={"User-Agent": USER_AGENT},
-            follow_redirects=False,
-        ) as client:
+        with build_sync_client(timeout) as client:
             credentials.refresh(HttpxTransport(client))  # type: ignore[no-untyped-call]
+        # The access token is a credential too: no output may show it (aiusage.redact).
+        register_secret(getattr(credentials, "token", None))
     except google_errors.TransportError as exc:
         raise UnavailableError(
             f"cannot reach Google's token endpoint {host} ({exc}); check the network"
@@ -117,12 +147,10 @@ def refresh(credentials: Credentials, token: GoogleToken, timeout: float) -> Non
                 f"Google's token endpoint {host} kept failing ({detail}); try again later"
             ) from None
         raise AuthError(
-            f"Google's token endpoint refused {token.source.label}: {detail or 'no reason'}; "
-            + token.fix()
+            f"Google's token endpoint refused {label}: {detail or 'no reason'}; {fix}"
         ) from None
     except (google_errors.GoogleAuthError, ValueError, TypeError) as exc:
         # A key that parses but cannot sign, or a token answer google-auth cannot read.
-        reason = redact(str(exc))[:200] or type(exc).__name__
         raise AuthError(
-            f"cannot get a Google access token from {token.source.label}: {reason}; " + token.fix()
+            f"cannot get a Google access token from {label} ({type(exc).__name__}); {fix}"
         ) from None

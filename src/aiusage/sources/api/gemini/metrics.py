@@ -18,7 +18,7 @@ from aiusage.errors import AuthError, ForbiddenError, NotFoundError
 from aiusage.http_client import QueryParams, request_json
 from aiusage.models import Period, format_utc
 from aiusage.sources.api.gemini.credentials import CREDENTIAL, VIEWER_ROLE
-from aiusage.sources.api.paging import follow_cursor
+from aiusage.sources.api.paging import follow_pages
 from aiusage.sources.api.parsing import parse
 
 VENDOR = "Google Cloud Monitoring"
@@ -186,7 +186,7 @@ async def fetch_series(
         return parsed.time_series, parsed.next_page_token or None
 
     try:
-        fetched.series = await follow_cursor(VENDOR, page)
+        fetched.series = await follow_pages(VENDOR, page)
     except NotFoundError:
         # Monitoring answers 404 "Cannot find metric(s)" for a metric it does not define
         # (the tier 2/3 meters are not everywhere); the other metrics still count.

@@ -14,8 +14,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from aiusage.errors import AuthError, ConfigError, NotFoundError, SourceFailure
-from aiusage.http_client import decode_json, error_for_status, redact
+from aiusage.errors import (
+    AuthError,
+    BadResponseError,
+    ConfigError,
+    ForbiddenError,
+    NotFoundError,
+    SourceFailure,
+)
+from aiusage.http_client import redact, request_json
 from aiusage.models import (
     KeyCheck,
     KeyStatus,
@@ -26,13 +33,12 @@ from aiusage.models import (
     format_utc,
     utc_now,
 )
+from aiusage.sources.api.gemini.auth import GoogleAuth, GoogleToken
 from aiusage.sources.api.gemini.credentials import (
     CREDENTIAL,
     SETUP,
     VIEWER_ROLE,
     CredentialsFile,
-    GoogleAuth,
-    GoogleToken,
     find_credentials_file,
     principal_of,
     project_in,
@@ -50,7 +56,7 @@ from aiusage.sources.api.gemini.metrics import (
 )
 from aiusage.sources.api.gemini.quotas import fetch_quotas
 from aiusage.sources.api.gemini.records import build_records, tally
-from aiusage.sources.api.keycheck import probe
+from aiusage.sources.api.keycheck import foreign_key, probe
 from aiusage.sources.api.paging import gather_windows
 from aiusage.sources.base import ClientConfig, ClientFactory
 
@@ -78,7 +84,7 @@ def resolve(settings: Settings) -> tuple[CredentialsFile, dict[str, Any], str]:
     Raises:
         ConfigError: no credentials, an unusable file, or no project.
     """
-    source = find_credentials_file(settings.google_application_credentials)
+    source = find_credentials_file(settings)
     if source is None:
         raise ConfigError("no Google credentials found: " + SETUP)
     info = read_info(source)
@@ -95,7 +101,7 @@ class GeminiProvider:
     vendor = VENDOR
 
     def configured(self, settings: Settings) -> bool:
-        source = find_credentials_file(settings.google_application_credentials)
+        source = find_credentials_file(settings)
         if source is None:
             return False
         if settings.google_cloud_project:
@@ -111,7 +117,7 @@ class GeminiProvider:
         return SETUP + f" ({API_KEY} alone cannot read usage)"
 
     def client_config(self, settings: Settings) -> ClientConfig:
-        source = find_credentials_file(settings.google_application_credentials)
+        source = find_credentials_file(settings)
         auth = GoogleAuth(GoogleToken(source, settings.http_timeout)) if source else None
         return ClientConfig(base_url=settings.google_monitoring_url, auth=auth)
 
@@ -192,7 +198,7 @@ async def check_credentials(settings: Settings, connect: ClientFactory) -> list[
             provider="gemini", credential=CREDENTIAL, status=status, detail=detail, hint=hint
         )
 
-    source = find_credentials_file(settings.google_application_credentials)
+    source = find_credentials_file(settings)
     if source is None:
         return [verdict("missing", "not set, and no Application Default Credentials", SETUP)]
     token = GoogleToken(source, settings.http_timeout)
@@ -247,42 +253,32 @@ async def check_credentials(settings: Settings, connect: ClientFactory) -> list[
 async def check_api_key(secret: SecretStr, settings: Settings, connect: ClientFactory) -> KeyCheck:
     """One cheap call to the Gemini API's model list; a bad key is 400 API_KEY_INVALID there."""
     key = secret.get_secret_value()
+    foreign = foreign_key("gemini", API_KEY, key)
+    if foreign is not None:
+        return foreign
     config = ClientConfig(base_url=settings.gemini_base_url, headers={"x-goog-api-key": key})
     vendor = "the Gemini API"
+
+    def verdict(status: KeyStatus, detail: str, hint: str) -> KeyCheck:
+        return KeyCheck(
+            provider="gemini", credential=API_KEY, status=status, detail=detail, hint=hint
+        )
+
     try:
         async with connect(config) as client:
-            response = await client.get("/v1beta/models", params={"pageSize": 1})
-    except httpx.HTTPError as exc:
-        return KeyCheck(
-            provider="gemini",
-            credential=API_KEY,
-            status="unreachable",
-            detail=f"cannot reach {vendor} ({type(exc).__name__})",
-            hint="check the network or AIUSAGE_GEMINI_BASE_URL",
+            await request_json(client, vendor, "GET", "/v1beta/models", params=[("pageSize", 1)])
+    except (AuthError, ForbiddenError, BadResponseError) as exc:
+        if isinstance(exc, AuthError | ForbiddenError) or exc.status == 400:
+            return verdict(
+                "rejected",
+                redact(exc.message, [key]),
+                "create a key at https://aistudio.google.com/apikey and set GEMINI_API_KEY to it",
+            )
+        return verdict("unreachable", redact(exc.message, [key]), "try again later")
+    except SourceFailure as exc:
+        return verdict(
+            "unreachable",
+            redact(exc.message, [key]),
+            "try again later, or check the network and AIUSAGE_GEMINI_BASE_URL",
         )
-    status = response.status_code
-    if 200 <= status < 300:
-        return KeyCheck(
-            provider="gemini",
-            credential=API_KEY,
-            status="ok",
-            detail=f"accepted by {vendor}",
-            hint=API_KEY_CANNOT_READ_USAGE,
-        )
-    failure = error_for_status(vendor, status, decode_json(response))
-    detail = redact(failure.message if failure else f"HTTP {status}", [key])
-    if status in (400, 401, 403):
-        return KeyCheck(
-            provider="gemini",
-            credential=API_KEY,
-            status="rejected",
-            detail=detail,
-            hint="create a key at https://aistudio.google.com/apikey and set GEMINI_API_KEY to it",
-        )
-    return KeyCheck(
-        provider="gemini",
-        credential=API_KEY,
-        status="unreachable",
-        detail=detail,
-        hint="try again later",
-    )
+    return verdict("ok", f"accepted by {vendor}", API_KEY_CANNOT_READ_USAGE)

@@ -1,20 +1,19 @@
-"""OpenAI's organization Usage and Costs endpoints: their shapes, and every page of a window."""
+"""OpenAI's organization Usage and Costs endpoints: what each serves, and every page of it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from decimal import Decimal
-from typing import Annotated, Any, Generic, TypeVar
+from datetime import timedelta
+from typing import Any
 
 import httpx
-from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 
-from aiusage.errors import AuthError, BadResponseError, ForbiddenError, SourceFailure
+from aiusage.errors import AuthError, ForbiddenError, SourceFailure
 from aiusage.http_client import QueryParams, request_json
 from aiusage.models import Granularity, Period
-from aiusage.sources.api.paging import follow_cursor
-from aiusage.sources.api.parsing import parse
+from aiusage.periods import BUCKET
+from aiusage.sources.api.openai.wire import Bucket, CostResult, Page, R, UsageResult
+from aiusage.sources.api.paging import follow_next_page, page_budget
 
 VENDOR = "OpenAI"
 USAGE_PATH = "/v1/organization/usage/{kind}"
@@ -27,6 +26,10 @@ SPAN: dict[Granularity, timedelta] = {
     "1m": timedelta(minutes=1440),
 }
 COSTS_MAX_BUCKETS = 180
+# The documented default page sizes: the fewest buckets a full page holds if ``limit`` is
+# ignored (usage per bucket width, and costs).
+DEFAULT_BUCKETS: dict[Granularity, int] = {"1d": 7, "1h": 24, "1m": 60}
+COSTS_DEFAULT_BUCKETS = 7
 COSTS_SPAN = timedelta(days=COSTS_MAX_BUCKETS)
 ADMIN_KEY_FIX = (
     "create an Admin key (sk-admin-…) as an Organization Owner at "
@@ -62,64 +65,6 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 )
 
 
-def _none_is_zero(value: Any) -> Any:
-    return 0 if value is None else value
-
-
-Count = Annotated[int, BeforeValidator(_none_is_zero), Field(ge=0)]
-
-
-class _Lenient(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-class UsageResult(_Lenient):
-    """Any usage endpoint's result; fields an endpoint does not send stay 0 or None."""
-
-    input_tokens: Count = 0
-    output_tokens: Count = 0
-    input_cached_tokens: Count = 0
-    input_cache_write_tokens: Count = 0
-    num_model_requests: Count | None = None
-    num_requests: Count | None = None
-    num_sessions: Count | None = None
-    model: str | None = None
-    project_id: str | None = None
-    user_id: str | None = None
-
-    def count(self, name: str) -> int | None:
-        value = getattr(self, name)
-        return value if isinstance(value, int) else None
-
-
-class Amount(_Lenient):
-    # Documented as a number; live answers have carried numeric strings ("12.50").
-    value: Decimal
-    currency: str = "usd"
-
-
-class CostResult(_Lenient):
-    amount: Amount | None = None
-    line_item: str | None = None
-    project_id: str | None = None
-
-
-R = TypeVar("R", UsageResult, CostResult)
-
-
-class Bucket(_Lenient, Generic[R]):
-    start_time: datetime
-    end_time: datetime
-    # Early spec versions named the list ``result``; the live API says ``results``.
-    results: list[R] = Field(validation_alias=AliasChoices("results", "result"))
-
-
-class Page(_Lenient, Generic[R]):
-    data: list[Bucket[R]]
-    has_more: bool = False
-    next_page: str | None = None
-
-
 def access_error(exc: AuthError | ForbiddenError) -> SourceFailure:
     """Add the fix to a refused key; a missing usage scope is ``forbidden`` even as HTTP 401."""
     if MISSING_SCOPE in exc.message.lower():
@@ -150,17 +95,24 @@ def window_params(
     return params
 
 
-async def _all_pages(
-    client: httpx.AsyncClient, path: str, params: QueryParams, model: type[Page[R]], what: str
-) -> list[Bucket[R]]:
-    async def page(cursor: str | None) -> tuple[list[Bucket[R]], str | None]:
-        query = params if cursor is None else [*params, ("page", cursor)]
-        parsed = parse(model, await _get(client, path, query), VENDOR, what)
-        if parsed.has_more and not parsed.next_page:
-            raise BadResponseError(f"{VENDOR} said more pages follow but sent no page cursor")
-        return parsed.data, parsed.next_page if parsed.has_more else None
+def _most_pages(window: Period, granularity: Granularity, smallest_page: int) -> int:
+    buckets = -(-(window.until - window.since) // BUCKET[granularity])
+    return page_budget(buckets, smallest_page)
 
-    return await follow_cursor(VENDOR, page)
+
+async def _all_pages(
+    client: httpx.AsyncClient,
+    path: str,
+    params: QueryParams,
+    model: type[Page[R]],
+    what: str,
+    max_pages: int,
+) -> list[Bucket[R]]:
+    async def get(query: QueryParams) -> Any:
+        return await _get(client, path, query)
+
+    pages = await follow_next_page(VENDOR, get, params, model, what, max_pages)
+    return [bucket for page in pages for bucket in page.data]
 
 
 async def fetch_usage(
@@ -173,8 +125,9 @@ async def fetch_usage(
     """Every bucket of one usage endpoint in one window."""
     params = window_params(window, granularity, MAX_BUCKETS[granularity], group_by)
     path = USAGE_PATH.format(kind=endpoint.kind)
+    max_pages = _most_pages(window, granularity, DEFAULT_BUCKETS[granularity])
     return await _all_pages(
-        client, path, params, Page[UsageResult], f"a {endpoint.kind} usage page"
+        client, path, params, Page[UsageResult], f"a {endpoint.kind} usage page", max_pages
     )
 
 
@@ -183,4 +136,5 @@ async def fetch_costs(
 ) -> list[Bucket[CostResult]]:
     """Every daily cost bucket of one window (the Costs API has no other bucket width)."""
     params = window_params(window, "1d", COSTS_MAX_BUCKETS, group_by)
-    return await _all_pages(client, COSTS_PATH, params, Page[CostResult], "a costs page")
+    max_pages = _most_pages(window, "1d", COSTS_DEFAULT_BUCKETS)
+    return await _all_pages(client, COSTS_PATH, params, Page[CostResult], "a costs page", max_pages)

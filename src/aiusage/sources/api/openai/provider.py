@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Generator
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -22,7 +21,7 @@ from aiusage.models import (
     utc_now,
 )
 from aiusage.periods import floor, windows
-from aiusage.sources.api.keycheck import probe
+from aiusage.sources.api.keycheck import foreign_key, probe, refuse_foreign_key
 from aiusage.sources.api.openai.client import (
     ADMIN_KEY_FIX,
     COSTS_SPAN,
@@ -30,15 +29,13 @@ from aiusage.sources.api.openai.client import (
     MISSING_SCOPE,
     SPAN,
     USAGE_PATH,
-    Bucket,
-    CostResult,
     Endpoint,
-    UsageResult,
     fetch_costs,
     fetch_usage,
     window_params,
 )
 from aiusage.sources.api.openai.records import build_records, split_costs, tally_usage
+from aiusage.sources.api.openai.wire import Bucket, CostResult, UsageResult
 from aiusage.sources.api.paging import gather_windows
 from aiusage.sources.base import ClientConfig, ClientFactory
 
@@ -67,16 +64,6 @@ class BearerAuth(httpx.Auth):
         yield request
 
 
-def credential_name() -> str:
-    """The variable the key was read from: OPENAI_ADMIN_KEY wins over OPENAI_API_KEY."""
-    if (
-        os.environ.get("OPENAI_API_KEY", "").strip()
-        and not os.environ.get("OPENAI_ADMIN_KEY", "").strip()
-    ):
-        return "OPENAI_API_KEY"
-    return "OPENAI_ADMIN_KEY"
-
-
 def _group_by(endpoint: Endpoint, dimension: FetchDimension | None) -> list[str]:
     fields = ["model"] if endpoint.by_model else []
     if dimension == "project":
@@ -98,6 +85,9 @@ class OpenAIProvider:
 
     def client_config(self, settings: Settings) -> ClientConfig:
         key = settings.openai_admin_key
+        if key is not None:
+            credential = settings.credential_variable("openai_admin_key")
+            refuse_foreign_key("openai", credential, key.get_secret_value())
         return ClientConfig(
             base_url=settings.openai_base_url, auth=BearerAuth(key) if key is not None else None
         )
@@ -160,7 +150,7 @@ class OpenAIProvider:
         return result.model_copy(update={"warnings": (*notes, *result.warnings)})
 
     async def check_keys(self, settings: Settings, connect: ClientFactory) -> list[KeyCheck]:
-        credential = credential_name()
+        credential = settings.credential_variable("openai_admin_key")
         key = settings.openai_admin_key
 
         def verdict(status: KeyStatus, detail: str) -> list[KeyCheck]:
@@ -177,6 +167,9 @@ class OpenAIProvider:
         if key is None:
             return verdict("missing", "not set")
         value = key.get_secret_value()
+        foreign = foreign_key("openai", credential, value)
+        if foreign is not None:
+            return [foreign]
         if not value.startswith("sk-"):
             return verdict("malformed", "not an OpenAI key (they start with sk-)")
         if value.startswith("sk-proj-"):

@@ -15,21 +15,15 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
 from aiusage.errors import BadResponseError
 from aiusage.models import SourceResult, UsageRecord
 from aiusage.pricing import estimate_cost
-from aiusage.sources.api.openai.client import (
-    ENDPOINTS,
-    VENDOR,
-    Bucket,
-    CostResult,
-    Endpoint,
-    UsageResult,
-)
+from aiusage.sources.api.openai.client import ENDPOINTS, VENDOR, Endpoint
+from aiusage.sources.api.openai.wire import Bucket, CostResult, UsageResult
 
 # bucket start, product (endpoint kind or cost line item), model, scope
 Key = tuple[datetime, str, str | None, str | None]
@@ -123,30 +117,63 @@ class Costs:
     by_record: dict[Key, Decimal]
     unattributed: dict[Key, Decimal]
     ends: dict[datetime, datetime]
+    # Line items of cost lines that came without an amount: counted as $0, and said so.
+    without_amount: list[str] = field(default_factory=list)
+
+
+def check_currency(costs: Iterable[Bucket[CostResult]]) -> None:
+    """Every amount must be US dollars; a null currency is taken as USD only beside USD lines.
+
+    Raises:
+        BadResponseError: a line names another currency, or amounts come without a currency
+            and no line of the answer says they are US dollars.
+    """
+    named: set[str] = set()
+    unnamed = False
+    for bucket in costs:
+        for result in bucket.results:
+            amount = result.amount
+            if amount is None or amount.value is None:
+                continue
+            if amount.currency is None:
+                unnamed = True
+            else:
+                named.add(amount.currency.lower())
+    other = sorted(named - {"usd"})
+    if other:
+        raise BadResponseError(f"{VENDOR} reported cost in {other[0]!r}, not US dollars")
+    if unnamed and not named:
+        raise BadResponseError(
+            f"{VENDOR} sent cost amounts without a currency, and no line says they are US dollars"
+        )
 
 
 def split_costs(
     costs: Iterable[Bucket[CostResult]], tallies: Mapping[Key, Tally], by_project: bool
 ) -> Costs:
-    """Give every cost result's dollars to one model record or to a line-item record."""
+    """Give every cost result's dollars to one model record or to a line-item record.
+
+    Raises:
+        BadResponseError: see ``check_currency``.
+    """
+    buckets = list(costs)
+    check_currency(buckets)
     targets = _targets(tallies)
     found = Costs(defaultdict(Decimal), defaultdict(Decimal), {})
-    for bucket in costs:
+    for bucket in buckets:
         found.ends[bucket.start_time] = bucket.end_time
         for result in bucket.results:
-            if result.amount is None:
-                continue
-            if result.amount.currency.lower() != "usd":
-                raise BadResponseError(
-                    f"{VENDOR} reported cost in {result.amount.currency!r}, not US dollars"
-                )
             scope = result.project_id if by_project else None
             item = result.line_item or "other"
+            value = result.amount.value if result.amount is not None else None
+            if value is None:
+                found.without_amount.append(item)
+                value = Decimal(0)
             target = attribute(item, targets.get((bucket.start_time, scope), {}))
             if target is not None:
-                found.by_record[target] += result.amount.value
+                found.by_record[target] += value
             else:
-                found.unattributed[(bucket.start_time, item, None, scope)] += result.amount.value
+                found.unattributed[(bucket.start_time, item, None, scope)] += value
     return found
 
 
@@ -210,6 +237,12 @@ def build_records(tallies: Mapping[Key, Tally], costs: Costs | None) -> SourceRe
         warnings.append(
             f"no published price for OpenAI model(s) {', '.join(sorted(unpriced))}: "
             "their cost is left blank"
+        )
+    if costs is not None and costs.without_amount:
+        items = sorted(set(costs.without_amount))
+        warnings.append(
+            f"{len(costs.without_amount)} OpenAI cost line(s) came without an amount and count "
+            f"as $0, so the reported dollars may be short (line items: {', '.join(items)})"
         )
     if held_back:
         warnings.append(

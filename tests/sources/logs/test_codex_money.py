@@ -1,0 +1,170 @@
+"""Codex CLI rollouts: which rule gives a call's tokens, what counts once, and what is skipped.
+
+Prices are genai-prices' data, in dollars per million tokens: gpt-5-codex input 1.25, cached
+input 0.125, output 10; codex-mini-latest input 1.50, cached input 0.375, output 6.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from aiusage.models import SourceResult
+from aiusage.settings import Settings
+from aiusage.sources.logs.codex import CodexSource
+from aiusage.store import Store
+from tests.sources.logs.logs import (
+    codex_usage,
+    query,
+    rollout,
+    session_meta,
+    token_count,
+    totals,
+    turn_context,
+    write_lines,
+)
+
+NOW = datetime(2025, 11, 18, 12, 0, tzinfo=UTC)
+_SKIPPED = re.compile(r"^(\d+) malformed or truncated lines skipped in Codex CLI logs")
+
+
+def collect(store: Store) -> SourceResult:
+    return CodexSource(clock=lambda: NOW).collect(Settings(), store, query())
+
+
+def skipped(result: SourceResult) -> int:
+    """The number of lines the malformed-lines warning counts (0 without the warning)."""
+    found = [int(m[1]) for w in result.warnings if (m := _SKIPPED.match(w))]
+    assert len(found) <= 1
+    return found[0] if found else 0
+
+
+def test_last_token_usage_wins_over_the_difference_of_totals(home: Path, store: Store) -> None:
+    write_lines(
+        rollout(home),
+        [
+            session_meta(),
+            turn_context(),
+            token_count(
+                "2025-11-18T10:00:03.000Z",
+                total=codex_usage(1_000, 200, 100),
+                last=codex_usage(1_000, 200, 100),
+            ),
+            # The totals grew by 4,000 / 300 / 400, but this call used what ``last`` says: the
+            # rest of the growth belongs to context the CLI counted outside this call.
+            token_count(
+                "2025-11-18T10:00:09.000Z",
+                total=codex_usage(5_000, 500, 500),
+                last=codex_usage(1_500, 300, 150),
+            ),
+        ],
+    )
+    result = collect(store)
+    # input without the cached part: (1,000 - 200) + (1,500 - 300)
+    assert totals(result.records) == {"input": 2_000, "output": 250, "cache_read": 500,
+                                      "cache_write": 0, "requests": 2}  # fmt: skip
+    # 2,000 x 1.25 + 250 x 10 + 500 x 0.125 = 2,500 + 2,500 + 62.5 per million
+    assert result.records[0].cost_usd == Decimal("0.0050625")
+
+
+def test_without_last_usage_each_field_is_its_own_difference(home: Path, store: Store) -> None:
+    write_lines(
+        rollout(home),
+        [
+            session_meta(),
+            turn_context(model="codex-mini-latest"),
+            token_count("2025-11-18T10:00:03.000Z", total=codex_usage(1_000, 100, 50, 10)),
+            token_count("2025-11-18T10:00:05.000Z", total=codex_usage(2_500, 1_100, 80, 30)),
+            token_count("2025-11-18T10:00:07.000Z", total=codex_usage(4_000, 1_200, 200, 30)),
+        ],
+    )
+    result = collect(store)
+    # calls: 1,000/100/50, then 1,500/1,000/30, then 1,500/100/120 (input/cached/output)
+    assert totals(result.records) == {"input": 2_800, "output": 200, "cache_read": 1_200,
+                                      "cache_write": 0, "requests": 3}  # fmt: skip
+    # 2,800 x 1.50 + 200 x 6 + 1,200 x 0.375 = 4,200 + 1,200 + 450 per million
+    (record,) = result.records
+    assert (record.model, record.cost_usd) == ("codex-mini-latest", Decimal("0.00585"))
+
+
+def test_two_sessions_with_calls_of_equal_size_count_both(home: Path, store: Store) -> None:
+    same = codex_usage(100, 0, 10)
+    for name, stamp in (("a", "2025-11-18T10:00:03.000Z"), ("b", "2025-11-18T10:30:03.000Z")):
+        write_lines(
+            rollout(home, f"rollout-2025-11-18T10-00-00-{name}.jsonl"),
+            [session_meta(), turn_context(), token_count(stamp, total=same, last=same)],
+        )
+    assert totals(collect(store).records) == {"input": 200, "output": 20, "cache_read": 0,
+                                              "cache_write": 0, "requests": 2}  # fmt: skip
+
+
+def test_equal_calls_at_different_times_in_one_file_count_both(home: Path, store: Store) -> None:
+    same = codex_usage(300, 100, 30)
+    write_lines(
+        rollout(home),
+        [
+            session_meta(),
+            turn_context(),
+            # `codex exec --json` style: per-call usage only, no cumulative total
+            token_count("2025-11-18T10:00:03.000Z", total=None, last=same),
+            token_count("2025-11-18T10:00:04.000Z", total=None, last=same),
+        ],
+    )
+    assert totals(collect(store).records) == {"input": 400, "output": 60, "cache_read": 200,
+                                              "cache_write": 0, "requests": 2}  # fmt: skip
+
+
+def test_malformed_lines_are_counted_and_never_stored(home: Path, store: Store) -> None:
+    good = codex_usage(100, 0, 10)
+    write_lines(
+        rollout(home),
+        [
+            session_meta(),
+            turn_context(),
+            # cut short, and not JSON at all (each names an event kind, so each is decoded)
+            '{"timestamp":"2025-11-18T10:00:02Z","type":"event_msg","payload":{"type":"token_count"',
+            'not json, though it says "token_count"',
+            # JSON without a usable payload or time
+            {"timestamp": "2025-11-18T10:00:02.5Z", "type": "event_msg", "payload": "token_count"},
+            {"timestamp": "2025-11-18T10:00:02.600Z", "type": "token_count", "payload": None},
+            {"timestamp": "yesterday", "type": "event_msg",
+             "payload": {"type": "token_count", "info": None}},
+            token_count("2025-11-18T10:00:03.000Z", total=good, last=good),
+            # usage without input or output tokens
+            {"timestamp": "2025-11-18T10:00:04.000Z", "type": "event_msg",
+             "payload": {"type": "token_count", "info": {"total_token_usage": {"total": 5}}}},
+        ],
+    )  # fmt: skip
+    result = collect(store)
+    assert totals(result.records)["input"] == 100
+    assert skipped(result) == 6
+
+
+def test_a_clean_rollout_has_no_malformed_lines_warning(home: Path, store: Store) -> None:
+    good = codex_usage(100, 0, 10)
+    write_lines(
+        rollout(home),
+        [session_meta(), turn_context(), token_count("2025-11-18T10:00:03Z", total=good)],
+    )
+    assert skipped(collect(store)) == 0
+
+
+def test_cached_input_never_exceeds_the_input_it_is_part_of(home: Path, store: Store) -> None:
+    odd = codex_usage(100, 250, 10)  # more cached than input: all 100 were cached
+    write_lines(
+        rollout(home),
+        [session_meta(), turn_context(), token_count("2025-11-18T10:00:03Z", total=odd, last=odd)],
+    )
+    assert totals(collect(store).records) == {"input": 0, "output": 10, "cache_read": 100,
+                                              "cache_write": 0, "requests": 1}  # fmt: skip
+
+
+def test_cache_writes_are_bounded_by_the_uncached_input(home: Path, store: Store) -> None:
+    usage = {**codex_usage(1_000, 700, 50), "cache_write_input_tokens": 500}
+    call = token_count("2025-11-18T10:00:03Z", total=usage, last=usage)
+    write_lines(rollout(home), [session_meta(), turn_context(), call])
+    # 1,000 input of which 700 cached: at most the other 300 can have been written
+    assert totals(collect(store).records) == {"input": 0, "output": 50, "cache_read": 700,
+                                              "cache_write": 300, "requests": 1}  # fmt: skip
