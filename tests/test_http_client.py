@@ -140,3 +140,38 @@ def test_a_body_always_cut_short_is_unavailable_after_the_retries() -> None:
     with pytest.raises(UnavailableError):
         _get("/x")
     assert route.call_count == 1 + http_client.retry_policy().total
+
+
+def test_a_vendors_own_message_and_advice_replace_the_generic_ones() -> None:
+    errors = http_client.VendorErrors(
+        message=lambda body: body["message"], advice={403: "ask for the Enterprise plan"}
+    )
+    body = {"error": "Forbidden", "message": "Enterprise access required"}
+
+    failure = error_for_status("Cursor", 403, body, errors)
+    limited = error_for_status("Cursor", 429, body, errors)
+
+    assert isinstance(failure, ForbiddenError)
+    assert failure.message == (
+        "Cursor refused access with this key (HTTP 403): Enterprise access required; "
+        "ask for the Enterprise plan"
+    )
+    assert (failure.status, failure.detail) == (403, "Enterprise access required")
+    assert limited is not None and limited.message.endswith("; try again later")
+
+
+def test_the_token_refresh_client_has_the_same_defaults_and_retries() -> None:
+    with http_client.build_sync_client(timeout=12.0) as client:
+        assert client.headers["user-agent"].startswith("aiusage/")
+        assert client.timeout.read == 12.0 and client.timeout.connect == 10.0
+        assert not client.follow_redirects
+
+
+@respx.mock
+def test_the_token_refresh_client_retries_a_503() -> None:
+    route = respx.post("https://oauth2.example.test/token").mock(
+        side_effect=[httpx.Response(503), httpx.Response(200, json={"ok": True})]
+    )
+    with http_client.build_sync_client() as client:
+        answer = client.post("https://oauth2.example.test/token")
+    assert answer.status_code == 200 and route.call_count == 2

@@ -128,3 +128,22 @@ def test_a_body_under_the_cap_is_read_whole(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(http_limits, "MAX_BODY_BYTES", 4096)
     respx.get(f"{URL}/x").respond(200, json={"data": list(range(100))})
     assert _get("/x") == {"data": list(range(100))}
+
+
+@respx.mock
+def test_pauses_between_requests_do_not_count_against_the_deadline() -> None:
+    async def quick(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(0.1)
+        return httpx.Response(200, json={"ok": 1})
+
+    respx.get(f"{URL}/x").side_effect = quick
+
+    async def run() -> list[object]:
+        results: list[object] = []
+        async with build_client(URL, deadline=0.5) as client:
+            for _ in range(3):
+                await asyncio.sleep(0.4)  # a source pacing itself (Cursor: 20 requests a minute)
+                results.append(await request_json(client, "Vendor", "GET", "/x"))
+        return results
+
+    assert asyncio.run(run()) == [{"ok": 1}] * 3

@@ -168,9 +168,7 @@ def report(
 def test_keys(
     provider: Annotated[
         list[ProviderChoice] | None,
-        typer.Option(
-            metavar="NAME", case_sensitive=False, help="Only this provider (repeatable)."
-        ),
+        typer.Option(metavar="NAME", case_sensitive=False, help="Only this provider (repeatable)."),
     ] = None,
     output_format: Annotated[
         ListFormat, typer.Option("--format", help="table or json.")
@@ -240,9 +238,14 @@ def export(
 @app.command()
 def serve(
     host: Annotated[
-        str, typer.Option(help="Address to listen on; anything but loopback is said aloud.")
+        str,
+        typer.Option(
+            metavar="ADDRESS", help="Address to listen on; anything but loopback is said aloud."
+        ),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 9464,
+    port: Annotated[
+        int, typer.Option(metavar="PORT", min=0, max=65535, help="Port to listen on.")
+    ] = 9464,
     by: Annotated[
         LabelSplit | None,
         typer.Option(

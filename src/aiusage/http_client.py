@@ -87,8 +87,8 @@ def build_client(
 ) -> httpx.AsyncClient:
     """Build the async client a provider receives: base URL, timeouts, User-Agent, retries.
 
-    Every request of the client ends by one deadline, ``deadline`` seconds after its first
-    request (default ``source_deadline(timeout)``): one client serves one source.
+    The client's requests share one deadline: ``deadline`` seconds of waiting on the vendor
+    in all (default ``source_deadline(timeout)``); one client serves one source.
     """
     # A copy: every client (one per source) gets its own budget of timeout retries.
     policy = (retry or default_retry()).copy_with()

@@ -1,9 +1,9 @@
 """Bounds on what one source may cost: a deadline, one retry of a timeout, a cap on body size.
 
-- ``DeadlineTransport`` gives each client (one per source) a single deadline, counted from its
-  first request: ``AIUSAGE_HTTP_TIMEOUT`` plus ``RETRY_BUDGET_S`` (45 s by default). A server
-  that accepts and never answers, or drips its body a byte at a time (which no per-read timeout
-  catches), ends as ``SourceDeadlineExceeded`` when it passes.
+- ``DeadlineTransport`` gives each client (one per source) a single deadline:
+  ``AIUSAGE_HTTP_TIMEOUT`` plus ``RETRY_BUDGET_S`` (45 s by default) of waiting on the vendor.
+  A server that accepts and never answers, or drips its body a byte at a time (which no
+  per-read timeout catches), ends as ``SourceDeadlineExceeded`` when it passes.
 - ``BoundedRetry`` retries a timeout at most once per client: after a second timeout the vendor
   is taken as not answering, instead of burning the whole retry budget on it.
 - ``read_capped`` reads a body chunk by chunk and stops at ``MAX_BODY_BYTES`` (decoded), so
@@ -129,25 +129,41 @@ class BoundedRetry(Retry):
 
 
 class DeadlineTransport(httpx.AsyncBaseTransport):
-    """Cuts every request of one client at a single deadline counted from its first request."""
+    """Cuts the requests of one client once they have waited ``seconds`` on the vendor in all.
+
+    The clock runs while at least one request is in flight (retries and their backoff
+    included), not while the source paces itself between requests (Cursor's 20 requests a
+    minute): a slow answer costs the deadline, our own politeness does not.
+    """
 
     def __init__(self, transport: httpx.AsyncBaseTransport, seconds: float) -> None:
         self._transport = transport
         self._seconds = seconds
-        self._deadline: float | None = None
+        self._spent = 0.0  # seconds with a request in flight, up to _busy_since
+        self._in_flight = 0
+        self._busy_since = 0.0
+
+    def _used(self, now: float) -> float:
+        return self._spent + (now - self._busy_since if self._in_flight else 0.0)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         loop = asyncio.get_running_loop()
-        if self._deadline is None:
-            self._deadline = loop.time() + self._seconds
-        remaining = self._deadline - loop.time()
+        now = loop.time()
+        remaining = self._seconds - self._used(now)
         if remaining <= 0:
             raise SourceDeadlineExceeded(request, self._seconds)
+        if self._in_flight == 0:
+            self._busy_since = now
+        self._in_flight += 1
         try:
             async with asyncio.timeout(remaining):
                 return await self._transport.handle_async_request(request)
         except TimeoutError:
             raise SourceDeadlineExceeded(request, self._seconds) from None
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._spent += loop.time() - self._busy_since
 
     async def aclose(self) -> None:
         await self._transport.aclose()

@@ -115,6 +115,21 @@ def test_error_messages_start_with_what_is_wrong(args: list[str], start: str) ->
     assert "Value error" not in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    ("args", "start"),
+    [
+        (["report", "--by", "colour"], "aiusage: invalid value for '--by': 'colour' is not one of"),
+        (["report", "--bogus"], "aiusage: no such option: --bogus"),
+        (["bogus"], "aiusage: no such command 'bogus'"),
+    ],
+)
+def test_a_wrong_command_line_says_what_is_wrong_first(args: list[str], start: str) -> None:
+    code, _, err = invoke(*args)
+    assert code == 2
+    assert err.startswith(start), err
+    assert "Value error" not in err and "-h)" in err
+
+
 @pytest.mark.skipif(not AIUSAGE.exists(), reason="the console script is not installed")
 @pytest.mark.parametrize(
     "args",

@@ -110,3 +110,36 @@ def test_a_store_failure_while_writing_is_one_line_with_the_store_path(
     assert code == 1
     assert str(load_settings().store_path) in err and "disk" in err
     assert err.startswith("aiusage: ") and err.count("\n") == 1
+
+
+USAGE = "https://api.anthropic.com/v1/organizations/usage_report/messages"
+COST = "https://api.anthropic.com/v1/organizations/cost_report"
+ANTHROPIC_KEY = "sk-ant-admin01-" + "h0st1le" * 12 + "AA"
+
+
+@pytest.mark.parametrize("amount", ["1e30", "100000000000000000000000000"])
+def test_a_vendor_amount_no_bill_reaches_is_a_bad_response_not_a_crash(
+    monkeypatch: pytest.MonkeyPatch, amount: str
+) -> None:
+    import respx
+
+    from tests.conftest import load_fixture
+
+    monkeypatch.setenv("ANTHROPIC_ADMIN_KEY", ANTHROPIC_KEY)
+    monkeypatch.setenv("AIUSAGE_CLAUDE_API", "legacy")
+    cost = load_fixture("anthropic/cost_report.json")
+    cost["data"][0]["results"][0]["amount"] = amount
+    pages = [load_fixture("anthropic/usage_page1.json"), load_fixture("anthropic/usage_page2.json")]
+    period = ["--since", "2025-08-01", "--until", "2025-08-05", "--provider", "claude"]
+    with respx.mock:
+        respx.get(USAGE).side_effect = lambda request: respx.MockResponse(
+            200, json=pages[1] if request.url.params.get("page") else pages[0]
+        )
+        respx.get(COST).respond(200, json=cost)
+        code, out, err = run("report", *period, "--source", "api", "--format", "json")
+        table_code, table_out, table_err = run("report", *period, "--source", "api")
+
+    assert code == 1, err
+    (error,) = json.loads(out)["errors"]
+    assert error["kind"] == "bad_response" and "cost_usd" in error["message"], error
+    assert table_code == 1 and "Traceback" not in table_err, table_err

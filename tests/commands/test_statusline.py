@@ -146,14 +146,15 @@ def test_control_characters_in_the_model_name_are_not_sent_to_the_terminal() -> 
     assert out.startswith("Op?[2Jus?")
 
 
-def test_the_installed_command_needs_no_typer_or_pydantic_once_the_store_exists() -> None:
+def test_the_path_loads_no_typer_pydantic_network_or_log_reader_once_the_store_exists() -> None:
     Store.open(load_settings().store_path).close()
     now = int(time.time())
     probe = (
         "import sys, io\n"
         "from aiusage.commands.statusline import main\n"
         "main()\n"
-        "heavy = [m for m in ('typer', 'pydantic', 'rich', 'httpx') if m in sys.modules]\n"
+        "heavy = ('typer', 'pydantic', 'rich', 'httpx', 'socket', 'aiusage.sources.logs')\n"
+        "heavy = [m for m in heavy if m in sys.modules]\n"
         "print('loaded:', heavy)\n"
     )
     done = subprocess.run(

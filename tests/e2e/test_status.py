@@ -336,3 +336,24 @@ def test_watch_redraws_in_place_and_ctrl_c_exits_0(machine: Machine) -> None:
             child.kill()
             child.wait()
         os.close(leader)
+
+
+def test_cursor_database_locked_or_missing_is_one_clear_line(machine: Machine) -> None:
+    import sqlite3
+
+    machine.cursor.answers.append(Answer(200, machine.cursor_summary()))
+    database = machine.home / ".config" / "Cursor" / "User" / "globalStorage" / "state.vscdb"
+    writer = sqlite3.connect(database, isolation_level=None)
+    writer.execute("BEGIN EXCLUSIVE")  # Cursor in the middle of a write
+    try:
+        locked = machine.run("status", "--provider", "cursor")
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert locked.returncode == 0, locked.stderr
+    assert "Cursor's state database is locked" in locked.stdout
+    assert machine.cursor.requests == []
+    database.unlink()
+    missing = machine.run("status", "--provider", "cursor")
+    assert "Cursor's state database is not at" in missing.stdout
+    assert "Traceback" not in locked.stderr + missing.stderr

@@ -7,7 +7,6 @@ the test with the command that installs it: these tests never skip.
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import socket
@@ -204,9 +203,3 @@ def label_values(server: Daemon, label: str, match: str) -> list[str]:
     )
     values: list[str] = answer.json()["data"]
     return values
-
-
-def clean_env(base: Mapping[str, str]) -> dict[str, str]:
-    """The environment for a daemon that is not aiusage: no vendor variable at all."""
-    keep = ("PATH", "LANG", "TZ")
-    return {k: v for k, v in base.items() if k in keep} | {"HOME": os.environ.get("HOME", "/")}

@@ -1,4 +1,4 @@
-"""``aiusage export`` through the CLI: same numbers as the report, files, pushes, failures."""
+"""``aiusage export`` (and ``serve`` on a taken port) through the CLI: numbers, files, pushes."""
 
 from __future__ import annotations
 
@@ -115,3 +115,26 @@ def test_an_empty_instance_is_a_usage_error() -> None:
     code, _, err = run("export", "--push", "http://gw:9091", "--instance", " ")
     assert code == 2
     assert "--instance needs a name" in err
+
+
+def test_a_malformed_push_url_is_a_usage_error_before_any_work() -> None:
+    code, _, err = run("export", "--push", "http://[::1")
+    assert code == 2
+    assert err.startswith("aiusage: --push needs the Pushgateway's http(s) URL")
+
+
+def test_serve_on_a_port_in_use_is_one_line_and_exit_1() -> None:
+    import signal
+
+    before = signal.getsignal(signal.SIGINT)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, _, err = run("serve", "--port", str(port))
+    assert code == 1
+    assert err == (
+        f"aiusage: port {port} on 127.0.0.1 is already in use; stop the program using it or "
+        "choose another with --port\n"
+    )
+    assert signal.getsignal(signal.SIGINT) is before  # Ctrl-C handling is given back

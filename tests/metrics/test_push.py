@@ -8,8 +8,9 @@ import httpx
 import pytest
 import respx
 
+from aiusage.errors import UsageError
 from aiusage.metrics.collector import Snapshot, registry_for
-from aiusage.metrics.push import PushError, push, shown_url
+from aiusage.metrics.push import PushError, gateway_url, push, shown_url
 
 GATEWAY = "http://pushgateway.example:9091"
 GROUP = f"{GATEWAY}/metrics/job/aiusage/instance/laptop-7"
@@ -72,3 +73,21 @@ def test_a_gateway_that_never_answers_times_out() -> None:
 def test_shown_url_drops_credentials_and_keeps_host_port_and_path() -> None:
     assert shown_url("https://u:p@gw.example:9091/prefix") == "https://gw.example:9091/prefix"
     assert shown_url("gw.example:9091") == "http://gw.example:9091"
+
+
+@respx.mock
+def test_credentials_in_the_url_are_sent_as_basic_auth() -> None:
+    route = respx.put(GROUP).respond(200)
+    push("http://ops:s3cret@pushgateway.example:9091", registry_for(lambda: Snapshot(totals={})),
+         "laptop-7")  # fmt: skip
+    assert route.calls[0].request.headers["Authorization"] == "Basic b3BzOnMzY3JldA=="
+
+
+@pytest.mark.parametrize("url", ["", "http://[::1", "ftp://gw:21", "http://gw:0", "http://:9091"])
+def test_a_malformed_gateway_url_is_a_usage_error(url: str) -> None:
+    with pytest.raises(UsageError, match=r"--push needs the Pushgateway's http\(s\) URL"):
+        gateway_url(url)
+
+
+def test_a_gateway_without_scheme_gets_http() -> None:
+    assert gateway_url("gw.internal:9091") == "http://gw.internal:9091"

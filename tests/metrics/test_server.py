@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -101,3 +102,41 @@ def test_a_port_in_use_is_one_clear_error() -> None:
 )  # fmt: skip
 def test_only_loopback_addresses_count_as_private(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
+
+
+def test_serve_answers_until_stopped_and_refreshes_in_the_background(
+    isolated_environment: object,
+) -> None:
+    from aiusage.metrics.server import serve
+    from aiusage.settings import Settings
+
+    stop = threading.Event()
+    ready: list[str] = []
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            serve(Settings(), "127.0.0.1", 0, None, stop, ready.append)
+        except BaseException as exc:  # noqa: BLE001  (handed to the test thread)
+            failures.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not ready:
+            assert not failures, failures
+            assert time.monotonic() < deadline, "serve never became ready"
+            time.sleep(0.05)
+        (url,) = ready
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/metrics")
+        answer = httpx.get(url, timeout=10)
+        assert answer.status_code == 200
+        assert "aiusage_build_info{" in answer.text
+        assert httpx.get(url.replace("/metrics", "/healthz"), timeout=10).text == "ok\n"
+    finally:
+        stop.set()
+        thread.join(timeout=15)
+    assert not thread.is_alive() and not failures
+    with pytest.raises(httpx.TransportError):
+        httpx.get(url, timeout=2)

@@ -59,3 +59,28 @@ def test_reads_the_store_and_never_starts_codex_or_calls_a_vendor(
     assert (overall.provider, overall.monthly_usd, overall.spent_usd) == ("all", Decimal(100), 0)
     assert document.timezone == "Europe/Berlin"
     assert document.month_start.astimezone(UTC).hour in (22, 23)  # Berlin midnight in UTC
+
+
+def test_cursor_live_figures_are_hidden_once_it_is_turned_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = datetime.fromtimestamp(int(time.time()), UTC)
+    store = Store.open(load_settings().store_path)
+    live = Reading(
+        provider="cursor",
+        source="cursor-live",
+        window="billing_cycle",
+        used_ratio=Decimal("0.4"),
+        resets_at=int(now.timestamp()) + 86400,
+        window_seconds=30 * 86400,
+        observed_at=int(now.timestamp()) - 60,
+    )
+    save_readings(store.db, "cursor", "cursor-live", [live], replace=True)
+    set_state(store.db, "error:cursor:cursor-live", "Cursor is rate limiting aiusage (HTTP 429)")
+    monkeypatch.setenv("AIUSAGE_CURSOR_LIVE", "1")
+    shown = current_readings(load_settings(), store, now)
+    assert [w.source for w in shown.windows] == ["cursor-live"] and shown.errors
+    monkeypatch.setenv("AIUSAGE_CURSOR_LIVE", "0")
+    hidden = current_readings(load_settings(), store, now)
+    store.close()
+    assert hidden.windows == () and hidden.errors == ()

@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 import typer
+from typer._click.exceptions import ClickException, UsageError
 from typer.core import TyperGroup
 
 if TYPE_CHECKING:
@@ -34,6 +35,23 @@ def silence_stdout() -> None:
         pass  # stdout is no real file (tests): nothing is flushed to it at exit
 
 
+class CommandLineError(ClickException):
+    """A wrong command line, said the way every aiusage error is: what is wrong comes first."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        typer.echo(f"aiusage: {self.message}", err=True)
+
+
+def plain_usage_error(error: UsageError) -> CommandLineError:
+    """Click's usage error as one line: ``invalid value for '--by': 'x' is not one of …``."""
+    message = error.format_message().replace("Value error, ", "")
+    message = message[:1].lower() + message[1:]
+    command = error.ctx.command_path if error.ctx is not None else "aiusage"
+    return CommandLineError(f"{message.rstrip('.')} (see {command} -h)")
+
+
 class AiUsageGroup(TyperGroup):
     """Help when called bare (exit 0); a reader that went away ends the command with 0."""
 
@@ -43,6 +61,8 @@ class AiUsageGroup(TyperGroup):
                 typer.echo(ctx.get_help())
                 ctx.exit(0)
             return super().parse_args(ctx, hoist_global_flags(args))
+        except UsageError as error:
+            raise plain_usage_error(error) from None
         except BrokenPipeError:
             silence_stdout()
             ctx.exit(0)
@@ -54,6 +74,8 @@ class AiUsageGroup(TyperGroup):
             finally:
                 # Flushed here, so that a closed pipe is ours to handle, not Click's (exit 1).
                 sys.stdout.flush()
+        except UsageError as error:
+            raise plain_usage_error(error) from None
         except BrokenPipeError:
             silence_stdout()
             ctx.exit(0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
@@ -56,11 +55,13 @@ def _cycle(entry: ManualEntry) -> str:
 def entry_table(entry: ManualEntry) -> Table:
     from rich.table import Table
 
+    from aiusage.terminal_text import plain
+
     table = Table(title="Cursor (entered by hand)", show_header=False)
     table.add_column("What")
     table.add_column("Value")
     table.add_row("Entered (UTC)", f"{entry.observed_at:%Y-%m-%d %H:%M}")
-    table.add_row("Plan", entry.plan or NONE)
+    table.add_row("Plan", plain(entry.plan or NONE))  # the store's text: never markup
     table.add_row("Included usage", _of(entry.used_usd, entry.included_usd, True))
     table.add_row("On-demand", _usd(entry.on_demand_usd))
     if entry.fast_requests is not None or entry.fast_limit is not None:
@@ -73,6 +74,8 @@ def entry_table(entry: ManualEntry) -> Table:
 
 def history_table(entries: list[ManualEntry]) -> Table:
     from rich.table import Table
+
+    from aiusage.terminal_text import plain
 
     table = Table(title="Cursor entries, oldest first")
     for header in ("Entered (UTC)", "Plan", "Included usage", "On-demand", "Requests", "Cycle"):
@@ -88,7 +91,7 @@ def history_table(entries: list[ManualEntry]) -> Table:
         ]
         table.add_row(
             f"{e.observed_at:%Y-%m-%d %H:%M}",
-            e.plan or NONE,
+            plain(e.plan or NONE),
             _of(e.used_usd, e.included_usd, True),
             _usd(e.on_demand_usd),
             ", ".join(requests) or NONE,
@@ -191,7 +194,9 @@ def show(
     if output_format == ListFormat.json:
         documents = [json.loads(e.model_dump_json()) for e in chosen]
         body = documents if all_entries else (documents[0] if documents else None)
-        sys.stdout.write(json.dumps(body, indent=2) + "\n")
+        from aiusage.terminal_text import write_stdout
+
+        write_stdout(json.dumps(body, indent=2) + "\n")
         return
     if not entries:
         console().print(

@@ -11,7 +11,7 @@ from aiusage.errors import UsageError
 from aiusage.metrics.collector import registry_for
 from aiusage.metrics.exposition import Format, render, write_atomically
 from aiusage.metrics.health import HealthBook
-from aiusage.metrics.push import push
+from aiusage.metrics.push import gateway_url, push
 from aiusage.metrics.refresh import refresh_store
 from aiusage.metrics.snapshot import read_snapshot
 from aiusage.metrics.totals import Split
@@ -35,7 +35,7 @@ def run_export(
     """Bring the store up to date, then expose it; 1 when a source failed (metrics still go out).
 
     Raises:
-        UsageError: an empty ``--instance`` or ``--push``.
+        UsageError: an empty ``--instance``, or ``--push`` not an http(s) URL.
         ConfigError: the store or ``--output`` cannot be used.
         PushError: the Pushgateway is unreachable or refused the metrics.
     """
@@ -43,8 +43,8 @@ def run_export(
 
     if instance is not None and not instance.strip():
         raise UsageError("--instance needs a name, for example --instance $(hostname)")
-    if push_url is not None and not push_url.strip():
-        raise UsageError("--push needs the Pushgateway's URL, for example http://pushgateway:9091")
+    if push_url is not None:
+        push_url = gateway_url(push_url)
     settings = load_settings()
     book = HealthBook()
     outcome = refresh_store(settings, utc_now(), offline=offline, split=split)

@@ -14,6 +14,8 @@ from aiusage.settings import load_settings
 if TYPE_CHECKING:
     from rich.console import Console
 
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
 
 def run_serve(*, host: str, port: int, split: Split | None, stderr: Console) -> int:
     """Serve until SIGTERM or SIGINT; 0 on a clean stop.
@@ -29,8 +31,7 @@ def run_serve(*, host: str, port: int, split: Split | None, stderr: Console) -> 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, on_signal)
+    previous = {signum: signal.signal(signum, on_signal) for signum in STOP_SIGNALS}
 
     def on_ready(url: str) -> None:
         stderr.print(plain(f"aiusage: serving metrics on {url} (Ctrl-C to stop)"), soft_wrap=True)
@@ -43,6 +44,10 @@ def run_serve(*, host: str, port: int, split: Split | None, stderr: Console) -> 
                 soft_wrap=True,
             )
 
-    serve(settings, host, port, split, stop, on_ready)
+    try:
+        serve(settings, host, port, split, stop, on_ready)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     stderr.print(plain("aiusage: stopped"), soft_wrap=True)
     return 0

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 
 import httpx
 from rich.console import Console
@@ -15,6 +14,7 @@ from aiusage.render import render_key_checks
 from aiusage.settings import Settings, load_settings
 from aiusage.sources.base import ClientConfig
 from aiusage.sources.registry import API_PROVIDERS
+from aiusage.terminal_text import write_stdout
 
 
 async def check_all(settings: Settings, providers: list[str]) -> list[KeyCheck]:
@@ -31,7 +31,7 @@ def run_test_keys(*, providers: list[str], output_format: str, stdout: Console) 
     settings = load_settings()
     checks = asyncio.run(check_all(settings, providers))
     if output_format == "json":
-        sys.stdout.write(json.dumps([c.model_dump() for c in checks], indent=2) + "\n")
+        write_stdout(json.dumps([c.model_dump() for c in checks], indent=2) + "\n")
     else:
         render_key_checks(checks, stdout)
     return 0 if all(c.status in ("ok", "missing") for c in checks) else 1

@@ -14,7 +14,7 @@ import httpx
 from prometheus_client import push_to_gateway
 from prometheus_client.registry import CollectorRegistry
 
-from aiusage.errors import UnavailableError
+from aiusage.errors import UnavailableError, UsageError
 from aiusage.http_client import USER_AGENT
 from aiusage.terminal_text import visible
 
@@ -27,8 +27,30 @@ class PushError(UnavailableError):
     """The Pushgateway could not be reached or refused the metrics."""
 
 
+def gateway_url(url: str) -> str:
+    """The Pushgateway URL as given, ``http://`` added when it names no scheme.
+
+    Raises:
+        UsageError: not an http(s) URL with a host (and a valid port, when it has one).
+    """
+    given = url.strip()
+    full = given if "://" in given else f"http://{given}"
+    try:
+        parts = urlsplit(full)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        port_ok = False
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+        raise UsageError(
+            f"--push needs the Pushgateway's http(s) URL, for example "
+            f"http://pushgateway:9091, not {visible(given)!r}"
+        )
+    return full
+
+
 def shown_url(url: str) -> str:
-    """The URL without user name and password, for messages."""
+    """The URL without user name and password, for messages (``url`` already checked)."""
     parts = urlsplit(url if "://" in url else f"http://{url}")
     host = parts.hostname or ""
     if ":" in host:
@@ -47,10 +69,11 @@ def push(
     """Send every metric of the registry, replacing the group ``job/instance``.
 
     Raises:
+        UsageError: ``url`` is not an http(s) URL.
         PushError: unreachable, timed out, or answered with a 4xx/5xx status.
     """
-    where = shown_url(url)
-    gateway = url if "://" in url else f"http://{url}"
+    gateway = gateway_url(url)
+    where = shown_url(gateway)
     try:
         push_to_gateway(
             gateway,

@@ -42,6 +42,7 @@ _NUMBERS = (
 )
 _MINOR = {"Cache read", "Cache write", "Requests"}
 
+
 def _gap(shape: Shape) -> int:
     """Spaces between the columns of a borderless table: one once counts are abbreviated."""
     return 1 if shape.compact else 2

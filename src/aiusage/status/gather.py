@@ -20,6 +20,7 @@ from aiusage.models import (
     UsageQuery,
 )
 from aiusage.settings import Settings
+from aiusage.sources.live.cursor_usage import SOURCE as CURSOR_LIVE
 from aiusage.sources.live.readings import load_readings
 from aiusage.sources.manual import budget as budgets
 from aiusage.sources.manual.cursor import history as cursor_history
@@ -102,7 +103,11 @@ def current_readings(
     collected = _collect_month(settings, providers, period, zone, offline)
     entries = budgets.current_budgets(store)
     warn = warn_ratios(entries)
-    readings = [r for r in load_readings(store.db) if r.provider in providers]
+    # Cursor's undocumented endpoint is opt-in: once turned off, its old figures are not shown.
+    hidden = set() if settings.cursor_live else {CURSOR_LIVE}
+    readings = [
+        r for r in load_readings(store.db) if r.provider in providers and r.source not in hidden
+    ]
     windows = reading_windows(readings, now, warn)
     windows += quota_windows(collected.quotas, now, warn)
     if "cursor" in providers:
@@ -115,7 +120,7 @@ def current_readings(
     errors = [
         Problem(provider=e.provider, source=e.source, message=e.message) for e in collected.errors
     ]
-    errors += [e for e in _live_errors(store) if e.provider in providers]
+    errors += [e for e in _live_errors(store) if e.provider in providers and e.source not in hidden]
     return StatusDocument(
         generated_at=now,
         timezone=zone.name,

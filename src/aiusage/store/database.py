@@ -26,6 +26,7 @@ from aiusage.models import (
     UsageRecord,
 )
 from aiusage.models import format_utc as iso
+from aiusage.redact import redact
 from aiusage.store.coverage import add_span, covered_spans, fits
 from aiusage.store.migrations import all_migrations
 
@@ -236,7 +237,8 @@ class Store:
                     source,
                     now.isoformat(),
                     _QUOTAS.dump_json(result.quotas).decode(),
-                    json.dumps(list(result.warnings)),
+                    # Vendor words may echo a key: none reaches the disk (aiusage.redact).
+                    json.dumps([redact(warning) for warning in result.warnings]),
                     _ACTIVITY.dump_json(result.activity).decode(),
                 ),
             )

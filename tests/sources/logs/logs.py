@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ def dump(record: dict[str, Any]) -> str:
     return json.dumps(record, separators=(",", ":"))
 
 
-def write_lines(path: Path, records: list[dict[str, Any] | str], mode: str = "w") -> int:
+def write_lines(path: Path, records: Sequence[dict[str, Any] | str], mode: str = "w") -> int:
     """Write JSONL (a str is written as is: a malformed line); return the bytes written."""
     path.parent.mkdir(parents=True, exist_ok=True)
     text = "".join((r if isinstance(r, str) else dump(r)) + "\n" for r in records)
@@ -165,7 +166,9 @@ def session_meta(timestamp: str = "2025-11-18T10:00:00.000Z", **extra: Any) -> d
     }
 
 
-def turn_context(model: str = "gpt-5-codex", timestamp: str = "2025-11-18T10:00:01.000Z") -> dict:
+def turn_context(
+    model: str = "gpt-5-codex", timestamp: str = "2025-11-18T10:00:01.000Z"
+) -> dict[str, Any]:
     return {
         "timestamp": timestamp,
         "type": "turn_context",
@@ -186,7 +189,7 @@ def token_count(
     last: dict[str, int] | None = None,
     rate_limits: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    info = None
+    info: dict[str, Any] | None = None
     if total is not None or last is not None:
         info = {"model_context_window": 272000}
         if total is not None:
@@ -325,7 +328,7 @@ def query(
             since=datetime.fromisoformat(since).replace(tzinfo=UTC),
             until=datetime.fromisoformat(until).replace(tzinfo=UTC),
         ),
-        granularity=granularity,  # type: ignore[arg-type]
+        granularity=granularity,
         **kw,
     )
 

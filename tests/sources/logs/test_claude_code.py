@@ -12,7 +12,6 @@ import pytest
 
 from aiusage.errors import ConfigError
 from aiusage.settings import Settings
-from aiusage.sources.logs import files
 from aiusage.sources.logs.claude_code import ClaudeCodeSource
 from aiusage.store import Store
 from tests.sources.logs.logs import (
@@ -301,7 +300,7 @@ def test_an_unreadable_projects_folder_is_one_clear_error(
         return real_scandir(path)
 
     # Tests may run as root, for whom chmod 000 changes nothing.
-    monkeypatch.setattr(files.os, "scandir", denied)
+    monkeypatch.setattr("aiusage.sources.logs.files.os.scandir", denied)
     source = ClaudeCodeSource()
     assert source.available(Settings())
     with pytest.raises(ConfigError) as raised:
@@ -325,7 +324,7 @@ def test_an_unreadable_subfolder_is_skipped_with_a_warning(
             raise PermissionError(13, "Permission denied", str(path))
         return real_scandir(path)
 
-    monkeypatch.setattr(files.os, "scandir", denied)
+    monkeypatch.setattr("aiusage.sources.logs.files.os.scandir", denied)
     found, warnings, _ = collect(store)
     assert found["input"] == 1
     assert warnings == [

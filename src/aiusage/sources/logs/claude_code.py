@@ -3,7 +3,7 @@
 Claude Code writes one line per content block and repeats the response's full ``usage`` on
 each; resumed sessions and subagent transcripts copy lines into other files. Every line is a
 candidate under the key (``message.id``, ``requestId``); the store counts one per key across all
-files (see ``ledger._RECOUNT`` for the sidechain-replay rule). ``<synthetic>`` lines are local
+files (see ``tables._RECOUNT`` for the sidechain-replay rule). ``<synthetic>`` lines are local
 error messages with no usage; their "usage limit reached|<epoch>" text marks a reset time.
 """
 
@@ -88,7 +88,7 @@ def _unusable(entry: dict[str, Any], message: dict[str, Any], usage: dict[str, A
 # strict on purpose: a line that does not fit them (a null, a count out of range, an empty id,
 # a version that is not x.y.z, another type) raises, and ``_lenient`` reads it again in full,
 # applies every rule and, when the line is usable, builds the same ``_Entry`` with the values
-# normalised. Both paths then share ``ClaudeCodeParser._take``.
+# normalised. Both paths then share the rest of ``ClaudeCodeParser.feed``.
 _Count = Annotated[int, msgspec.Meta(ge=0, le=MAX_REQUEST_TOKENS)]
 _Id = Annotated[str, msgspec.Meta(min_length=1)]
 _Version = Annotated[str, msgspec.Meta(pattern=r"^\d+\.\d+\.\d")]
@@ -224,26 +224,13 @@ class ClaudeCodeParser(LogParser):
                 raw.decode()
             entry = _decode_entry(raw)
         except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
-            try:
-                decoded = loads(raw)
-            except ValueError:
-                self.skip(NOT_JSON)
-                return
-            self.parsed += 1
-            found = _lenient(decoded)
+            found = self._read_again(raw)
             if found is None:
                 return
-            if type(found) is str:
-                self.skip(found)
-                return
-            assert isinstance(found, _Entry)
             entry = found
         else:
             self.parsed += 1
-        self._take(offset, entry, raw)
-
-    def _take(self, offset: int, entry: _Entry, raw: bytes) -> None:
-        """The candidate of one usable response line (both decoding paths end here)."""
+        # Both decoding paths go on here with one usable response line.
         message = entry.message
         model = message.model
         if entry.timestamp == self.last_time[0]:
@@ -304,6 +291,21 @@ class ClaudeCodeParser(LogParser):
         held = self.lines.get(key)
         if held is None or better(line, held):
             self.lines[key] = line
+
+    def _read_again(self, raw: bytes) -> _Entry | None:
+        """A line the strict types refused, decoded in full: its ``_Entry`` when usable;
+        None when it is skipped (counted) or is not a response line."""
+        try:
+            decoded = loads(raw)
+        except ValueError:
+            self.skip(NOT_JSON)
+            return None
+        self.parsed += 1
+        found = _lenient(decoded)
+        if isinstance(found, str):
+            self.skip(found)
+            return None
+        return found
 
     def _synthetic(self, raw: bytes, ts: int) -> None:
         found = _LIMIT.search(raw)

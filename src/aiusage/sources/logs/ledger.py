@@ -77,7 +77,10 @@ class Ledger:
 
 
 def _winners(entries: list[tuple[int, Line]]) -> set[int]:
-    """``id()`` of the lines that count among candidates of keys new to the store (``_RECOUNT``)."""
+    """``id()`` of the lines that count among candidates of keys new to the store.
+
+    The in-memory form of ``tables._RECOUNT``.
+    """
     single: dict[str, tuple[int, Line]] = {}
     shared: dict[str, list[tuple[int, Line]]] = {}
     for entry in entries:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections import Counter
 from collections.abc import Callable
@@ -21,6 +22,8 @@ from aiusage.sources.logs.lines import LogParser, Policy
 if TYPE_CHECKING:
     from aiusage.settings import Settings
     from aiusage.store import Store
+
+log = logging.getLogger(__name__)
 
 
 def folder_present(path: Path) -> bool:
@@ -123,6 +126,14 @@ class LocalLogSource:
         except sqlite3.Error as exc:
             raise self._store_failure(exc) from None
         stats.unreadable[:0] = found.unreadable
+        log.debug(
+            "%s logs: %d new bytes from %d of %d files under %s",
+            self.tool,
+            stats.bytes_read,
+            stats.files_read,
+            stats.files,
+            ", ".join(str(root) for root in self.roots(settings)) or "no folder",
+        )
         return stats
 
     def find(self, settings: Settings) -> Walk:
