@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import logging
 from collections.abc import Iterator
 
@@ -14,15 +13,21 @@ from aiusage.redact import forget_all, register_secret
 KEY = "crsr_0123456789abcdef0123456789"
 
 
+class Captured:
+    def __init__(self, capsys: pytest.CaptureFixture[str]) -> None:
+        self.capsys = capsys
+
+    def getvalue(self) -> str:
+        return self.capsys.readouterr().err
+
+
 @pytest.fixture
-def stderr(monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
-    stream = io.StringIO()
-    monkeypatch.setattr("sys.stderr", stream)
+def stderr(capsys: pytest.CaptureFixture[str]) -> Iterator[Captured]:
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     forget_all()
     register_secret(KEY)
-    yield stream
+    yield Captured(capsys)
     for handler in list(root.handlers):
         if handler not in handlers:
             root.removeHandler(handler)
@@ -38,20 +43,21 @@ def emit() -> None:
     logging.getLogger("google.auth").warning("odd answer %s", KEY)
 
 
-def test_debug_shows_only_our_records(stderr: io.StringIO) -> None:
+def test_debug_shows_only_our_records(stderr: Captured) -> None:
     configure_logging(debug=True)
     emit()
-    lines = stderr.getvalue().splitlines()
+    text = stderr.getvalue()
+    lines = text.splitlines()
     assert [line.split(":")[0] for line in lines] == [
         "DEBUG aiusage.collect",
         "WARNING google.auth",
     ]
-    assert "\\x1b[2J" in lines[0] and "\x1b" not in stderr.getvalue()
-    assert KEY not in stderr.getvalue() and stderr.getvalue().count("[redacted]") == 2
+    assert "\\x1b[2J" in lines[0] and "\x1b" not in text
+    assert KEY not in text and text.count("[redacted]") == 2
 
 
 def test_the_second_level_opens_the_libraries_but_still_redacts(
-    stderr: io.StringIO, monkeypatch: pytest.MonkeyPatch
+    stderr: Captured, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AIUSAGE_DEBUG", "2")
     configure_logging(debug=False)
@@ -61,7 +67,7 @@ def test_the_second_level_opens_the_libraries_but_still_redacts(
     assert "INFO httpx" in text and KEY not in text
 
 
-def test_without_debug_only_warnings_show(stderr: io.StringIO) -> None:
+def test_without_debug_only_warnings_show(stderr: Captured) -> None:
     configure_logging(debug=False)
     emit()
     assert stderr.getvalue().splitlines() == ["WARNING google.auth: odd answer [redacted]"]

@@ -204,3 +204,14 @@ def test_csv_has_the_table_rows_with_exact_money() -> None:
     lines = text.splitlines()
     assert lines[0].startswith("by,key,provider,source,model,input_tokens")
     assert ",141.0234,reported," in lines[1] and ",141.0234,estimated," in lines[2]
+
+
+@pytest.mark.parametrize("width", [20, 60, 80, 120])
+def test_breakdown_rows_keep_every_model_and_cost_at_any_width(width: int) -> None:
+    report = with_rows(typical().model_copy(update={"group_by": "day", "breakdown": True}))
+    text = shown(report, width)
+    joined = text.replace("\n", "")
+    for group in report.groups:
+        assert money(group.cost_usd, group.cost_kind, group.unpriced) in text
+        assert group.model is None or group.model in joined
+    assert all(len(line) <= width for line in text.splitlines())

@@ -10,8 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import shutil
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +23,7 @@ import pytest
 from typer.testing import CliRunner
 
 from aiusage.cli import app
+from aiusage.render.format import money
 from tests.sources.logs.logs import (
     OPUS,
     SONNET,
@@ -230,21 +234,20 @@ def test_csv_rows_are_the_json_groups_for_every_by(outputs: dict[str, int], by: 
     )
 
 
-@pytest.mark.parametrize("by", ["model", "day", "week", "month", "session", "project"])
+@pytest.mark.parametrize(
+    "by", ["provider", "model", "day", "week", "month", "hour", "session", "project", "user",
+           "product"],
+)  # fmt: skip
 def test_the_table_shows_every_json_group_and_its_cost(outputs: dict[str, int], by: str) -> None:
-    from aiusage.render.format import money
-
     args = [*PERIOD, "--by", by, "--timezone", "Asia/Tokyo"]
     document = report(*args)
     result = CliRunner().invoke(app, ["report", "--source", "local", *args], env={"COLUMNS": "200"})
-    from decimal import Decimal
-
+    rows = [*document["groups"], *document["totals"]]
+    costs = [money(Decimal(str(r["cost_usd"])), r["cost_kind"], r["unpriced"]) for r in rows]
+    # The table's rows are the JSON's, in order: the same dollar figures, one per row.
+    assert re.findall(r"~?\$[\d,]+\.\d\d(?:\+\?)?", result.stdout) == costs
     for group in document["groups"]:
-        cost = money(Decimal(str(group["cost_usd"])), group["cost_kind"], group["unpriced"])
-        assert cost in result.stdout
         assert (group["key"] or "—") in result.stdout
-    for total in document["totals"]:
-        assert money(Decimal(str(total["cost_usd"])), total["cost_kind"]) in result.stdout
 
 
 def test_by_session_with_only_api_sources_is_a_note_not_an_error() -> None:
@@ -294,3 +297,26 @@ def test_the_heading_names_the_zone_and_the_period_as_a_person_writes_it(
         env={"COLUMNS": "120"},
     )  # fmt: skip
     assert "Usage Nov 1 – Dec 1 2026, Europe/Berlin" in result.stdout
+
+
+def test_usage_read_before_the_cli_deleted_its_logs_still_counts(
+    outputs: dict[str, int], isolated_environment: Path
+) -> None:
+    before = report(*PERIOD)
+    shutil.rmtree(isolated_environment / "home" / ".claude")
+    after = report(*PERIOD)
+    assert after["totals"] == before["totals"]
+    assert after["totals"][0]["output_tokens"] == sum(outputs.values())
+    table = CliRunner().invoke(app, ["report", "--source", "local", *PERIOD])
+    assert "No provider is configured" not in table.stdout and "Total" in table.stdout
+
+
+def test_an_empty_period_names_the_folders_read(outputs: dict[str, int]) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["report", "--source", "local", "--since", "2026-01-01", "--until", "2026-01-02",
+         "--timezone", "UTC"],
+        env={"COLUMNS": "200"},
+    )  # fmt: skip
+    assert "No usage between Jan 1 and Jan 2 2026 (UTC; read: " in result.stdout
+    assert ".claude" in result.stdout and "No provider is configured" not in result.stdout

@@ -7,6 +7,7 @@ the JSON document's, at 60, 80 and 120 columns; a typical first screen fits 80×
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import re
 import select
@@ -187,8 +188,6 @@ def test_odd_terminal_widths_keep_every_model_and_cost(
         env=logs_env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
-    import json
-
     document = json.loads(run.stdout, parse_float=Decimal)
     screen = on_screen(args, logs_env, columns, 200)
     assert "Traceback" not in screen and "…" not in screen
@@ -200,8 +199,6 @@ def test_odd_terminal_widths_keep_every_model_and_cost(
 def test_a_los_angeles_and_a_tokyo_user_each_get_their_own_days(
     logs_env: dict[str, str],
 ) -> None:
-    import json
-
     for zone in ("America/Los_Angeles", "Asia/Tokyo"):
         run = subprocess.run(
             [str(AIUSAGE), "report", "--since", "2000-01-01", "--by", "day", "--json"],

@@ -138,3 +138,21 @@ def test_serve_on_a_port_in_use_is_one_line_and_exit_1() -> None:
         "choose another with --port\n"
     )
     assert signal.getsignal(signal.SIGINT) is before  # Ctrl-C handling is given back
+
+
+def test_the_project_folder_is_a_label_only_when_asked_for(isolated_environment: Path) -> None:
+    from tests.sources.logs.logs import assistant, claude_project, claude_usage, write_lines
+
+    write_lines(
+        claude_project(isolated_environment / "home") / "session-a.jsonl",
+        [assistant("msg_1", "req_1", claude_usage(4, 250, 1000, 100))],
+    )
+    code, plain, _ = run("export")
+    assert code == 0
+    assert "/home/dev/code/api" not in plain and "project=" not in plain
+    assert values(plain, "aiusage_tokens_total", provider="claude", source="local", type="output")
+    code, split, _ = run("export", "--by", "project")
+    assert code == 0
+    assert values(split, "aiusage_tokens_total", project="/home/dev/code/api", type="output") == [
+        250.0
+    ]

@@ -67,10 +67,12 @@ def limits_line(report: Report, width: int) -> str | None:
 
 def quota_table(report: Report) -> Table:
     table = Table(title="Limits and allowances", title_justify="left")
-    for header in ("Provider", "Source", "Limit", "Scope", "Used", "Limit", "%", "Resets"):
-        numeric = header in ("Used", "Limit", "%")
-        table.add_column(header, justify="right" if numeric else "left", overflow="fold")
     zone = zone_named(report.timezone)
+    headers = ("Provider", "Source", "Limit", "Scope", "Used", "Limit", "%", "Resets")
+    for index, header in enumerate(headers):
+        numeric = header in ("Used", "%") or index == 5
+        title = f"Resets ({zone.name})" if header == "Resets" else header
+        table.add_column(title, justify="right" if numeric else "left", overflow="fold")
     for q in report.quotas:
         percent = q.percent
         table.add_row(

@@ -43,11 +43,6 @@ _NUMBERS = (
 _MINOR = {"Cache read", "Cache write", "Requests"}
 
 
-def _gap(shape: Shape) -> int:
-    """Spaces between the columns of a borderless table: one once counts are abbreviated."""
-    return 1 if shape.compact else 2
-
-
 @dataclass(frozen=True)
 class Shape:
     """One way of laying the table out."""
@@ -57,6 +52,11 @@ class Shape:
     minor: bool = True  # cache and request columns shown
     source: bool = True  # source column shown
     stacked: bool = False
+
+    @property
+    def gap(self) -> int:
+        """Spaces between the columns of a borderless table: one once counts are abbreviated."""
+        return 1 if self.compact else 2
 
     def left_out(self) -> list[str]:
         parts = []
@@ -89,12 +89,7 @@ class Rows:
     labels: list[list[str]]
     figures: list[Figures]
     bold: list[bool] = field(default_factory=list)
-
-    @property
-    def sources(self) -> set[str]:
-        index = self.headers.index("Source")
-        return {label[index] for label, bold in zip(self.labels, self.bold, strict=True)
-                if not bold}  # fmt: skip
+    sources: set[str] = field(default_factory=set)
 
 
 def label_headers(by: GroupBy, breakdown: bool) -> list[str]:
@@ -135,7 +130,7 @@ def build_rows(
     zone_name: str,
 ) -> Rows:
     headers = label_headers(by, breakdown)
-    rows = Rows(headers=headers, labels=[], figures=[])
+    rows = Rows(headers=headers, labels=[], figures=[], sources={g.source for g in groups})
     for group in groups:
         rows.labels.append(_group_label(group, headers, zone_name))
         rows.figures.append(group)
@@ -199,7 +194,7 @@ def width_of(cells: _Cells, shape: Shape) -> int:
     if shape.boxed:
         # Each column: one space of padding each side and a border; one more border at the end.
         return sum(widths) + 3 * len(widths) + 1
-    return sum(widths) + _gap(shape) * (len(widths) - 1)
+    return sum(widths) + shape.gap * (len(widths) - 1)
 
 
 def choose_shape(rows: Rows, width: int) -> Shape:
@@ -223,7 +218,7 @@ def _table(rows: Rows, shape: Shape, title: str) -> Table:
             title=title,
             box=None,
             header_style="bold underline",
-            padding=(0, 1, 0, 1) if _gap(shape) == 2 else (0, 1, 0, 0),
+            padding=(0, 1, 0, 1) if shape.gap == 2 else (0, 1, 0, 0),
             pad_edge=False,
             title_justify="left",
         )

@@ -191,7 +191,8 @@ LOCAL_MIGRATIONS: dict[int, str] = {
         OR ts > (CAST(strftime('%s', 'now') AS INTEGER) + 172800) * 1000
         OR (kind = 'rate_limits' AND EXISTS (
             SELECT 1 FROM json_each(local_events.payload, '$.windows')
-            WHERE abs(value ->> '$.resets' - local_events.ts) > 2764800000))
+            WHERE value ->> '$.resets' < 1577836800000
+                OR value ->> '$.resets' > local_events.ts + 2764800000))
         OR (kind = 'limit_reset' AND abs(CAST(payload AS INTEGER) * 1000 - ts) > 691200000);
     DELETE FROM local_hourly;
     INSERT INTO local_hourly

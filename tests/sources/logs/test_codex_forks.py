@@ -6,6 +6,8 @@ parent's history, re-stamped when the fork is written, which can take more than 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from aiusage.models import SourceResult
@@ -25,6 +27,8 @@ from tests.sources.logs.logs import (
     totals,
     write_lines,
 )
+
+NOW = datetime(2025, 11, 18, 12, 0, tzinfo=UTC)
 
 
 def codex_home(home: Path) -> Path:
@@ -87,3 +91,27 @@ def test_without_its_parent_a_fork_skips_its_first_second_and_says_so(
         f"1 forked Codex CLI session names a parent rollout that is not on disk ({PARENT_ID}): "
         "its totals may include the parent's replayed history",
     )
+
+
+def test_the_parent_s_old_rate_limits_replayed_in_a_fork_are_neither_errors_nor_current(
+    home: Path, store: Store
+) -> None:
+    """The replay is stamped at the fork, its snapshots keep the parent's reset times."""
+    old = {
+        "limit_id": "codex",
+        "primary": {"used_percent": 61.0, "window_minutes": 300, "resets_at": 1763289000},
+    }  # 2025-11-16T10:30Z, two days before the fork
+    parent, fork = parent_lines(), fork_lines()
+    for line in (*parent, *fork):
+        if line["type"] == "event_msg":
+            line["payload"]["rate_limits"] = old
+    sessions = codex_home(home) / "sessions" / "2025" / "11" / "18"
+    write_lines(sessions / PARENT_NAME, parent)
+    write_lines(sessions / FORK_NAME, fork)
+    result = CodexSource(clock=lambda: NOW).collect(Settings(), store, query())
+    assert totals(result.records) == added(PARENT_TOTALS, OWN_TOTALS)
+    assert result.warnings == ()
+    (quota,) = result.quotas  # the fork's own last event, at 11:00:50: a rolled-over window
+    assert (quota.observed_at, quota.used, quota.estimated) == (
+        datetime(2025, 11, 18, 11, 0, 50, tzinfo=UTC), Decimal(0), True
+    )  # fmt: skip

@@ -318,3 +318,20 @@ def test_rows_stored_unchecked_by_an_earlier_version_are_dropped_on_upgrade(
         assert reopened.db.execute("SELECT COUNT(*) FROM local_events").fetchone()[0] == 0
     finally:
         reopened.close()
+
+
+def test_the_reasons_of_skipped_lines_add_up_across_runs(home: Path, store: Store) -> None:
+    session = claude_project(home) / "session-a.jsonl"
+    cut = '{"type":"assistant","message":{"usage":{"input_tokens":'
+    write_lines(session, [GOOD, cut])
+    assert claude(store)[1] == ["1 malformed or truncated lines skipped in Claude Code logs "
+                                "(1 not JSON)"]  # fmt: skip
+    write_lines(session, [with_usage(output_tokens=-1), cut + " 4"], mode="a")
+    assert claude(store) == (
+        GOOD_TOTALS,
+        [
+            "3 malformed or truncated lines skipped in Claude Code logs (2 not JSON, 1 "
+            + RANGE
+            + ")"
+        ],
+    )

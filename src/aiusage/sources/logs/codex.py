@@ -10,8 +10,9 @@ second are taken for the replay (ccusage's rule), with a warning for a fork.
 Copies of one event in two files share a key (timestamp, model, counters) and count once.
 OpenAI's ``input_tokens`` includes cached input and ``output_tokens`` includes reasoning; our
 fields do not overlap, so cached (and cache-write) tokens are taken out of input.
-Lines not used: ``response_item`` lines and other events hold no usage and are never decoded; a
-``token_count`` without ``info`` carries rate limits only.
+Lines not used: ``response_item`` lines and other events hold no usage (they are decoded only
+when their text holds a marker, then ignored); a ``token_count`` without ``info`` carries rate
+limits only. Malformed lines are counted by reason (``LogParser.skip``).
 """
 
 from __future__ import annotations

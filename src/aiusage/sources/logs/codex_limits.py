@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 import orjson
 
 from aiusage.models import Quota
-from aiusage.sources.logs.lines import OutOfRange
+from aiusage.sources.logs.lines import EARLIEST_MS, OutOfRange
 from aiusage.sources.logs.tables import latest_event
 
 if TYPE_CHECKING:
@@ -24,10 +24,10 @@ if TYPE_CHECKING:
 RATE_LIMITS = "rate_limits"
 WINDOW_NAMES = {300: "codex_5h", 10080: "codex_weekly"}
 DAY_MS = 86_400_000
-# A snapshot names the reset of the window it is in: at most a month ahead (the longest plan
-# window), and not long before the line was written.
+# A snapshot names the reset of the window it is in: at most a month ahead of its line (the
+# longest plan window). A reset long past is possible (a fork replays its parent's snapshots
+# re-stamped): it only means the window rolled over, unless it is before any of these logs.
 RESET_AHEAD_MS = 31 * DAY_MS
-RESET_BEHIND_MS = DAY_MS
 MILLISECONDS_FROM = 10**11  # a resets_at this large is in milliseconds (as seconds: year 5138)
 MAX_USED_PERCENT = 1000  # above 100 when a plan runs over; far above, it is not a percentage
 MAX_WINDOW_MINUTES = 10**6
@@ -38,7 +38,7 @@ def windows(ts: int, limits: object) -> list[dict[str, Any]]:
 
     Raises:
         OutOfRange: a use that is negative or not finite, or a reset time that is neither in
-            seconds nor in milliseconds near the line's time.
+            seconds nor in milliseconds (before 2020, or over a month after the line).
     """
     if not isinstance(limits, dict) or limits.get("limit_id") not in (None, "codex"):
         return []
@@ -80,7 +80,7 @@ def _reset_ms(ts: int, resets: object, relative: object) -> int | None:
         reset = ts + round(relative * 1000)
     else:
         return None
-    if not ts - RESET_BEHIND_MS <= reset <= ts + RESET_AHEAD_MS:
+    if not EARLIEST_MS <= reset <= ts + RESET_AHEAD_MS:
         raise OutOfRange(reset)
     return reset
 

@@ -51,8 +51,10 @@ def skipped_note(skipped: Counter[str], tool: str) -> str:
     """The warning that counts a tool's malformed lines, with the reasons known."""
     total = sum(skipped.values())
     note = f"{total} malformed or truncated lines skipped in {tool} logs"
-    reasons = [f"{n} {reason}" for reason, n in sorted(skipped.items()) if reason and n]
-    return f"{note} ({', '.join(reasons)})" if reasons else note
+    if skipped.get(""):  # some were counted before reasons were kept
+        return note
+    reasons = [f"{n} {reason}" for reason, n in sorted(skipped.items()) if n]
+    return f"{note} ({', '.join(reasons)})"
 
 
 class LocalLogSource:
