@@ -134,9 +134,7 @@ class Counters:
 class Writer:
     """Shared state of one generation run: randomness, filler text, counters, true totals."""
 
-    def __init__(
-        self, seed: int, start: datetime, end: datetime, text_scale: float = 1.0
-    ) -> None:
+    def __init__(self, seed: int, start: datetime, end: datetime, text_scale: float = 1.0) -> None:
         self.rng = random.Random(seed)
         self.text_scale = text_scale  # multiplies the length of every text block
         self.text = _filler(self.rng)

@@ -187,7 +187,7 @@ def test_utc_day_rows_of_a_vendor_are_marked_in_another_zone() -> None:
 
 def test_money_counts_and_missing_values_have_one_spelling() -> None:
     assert usd(Decimal("1234.565")) == "$1,234.57"
-    assert usd(None) == "—"
+    assert usd(None) == "—" and usd(None, missing="n/a") == "n/a"
     assert money(Decimal("1.005"), "reported") == "$1.01"
     assert money(Decimal("1"), "estimated", unpriced=True) == "~$1.00+?"
     assert money(Decimal("1"), "mixed") == "~$1.00"

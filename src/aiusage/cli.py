@@ -171,7 +171,7 @@ def test_keys(
         typer.Option(metavar="NAME", case_sensitive=False, help="Only this provider (repeatable)."),
     ] = None,
     output_format: Annotated[
-        ListFormat, typer.Option("--format", help="table or json.")
+        ListFormat, typer.Option("--format", case_sensitive=False, help="table or json.")
     ] = ListFormat.table,
 ) -> None:
     """Check every configured credential, with a fix for each failure."""

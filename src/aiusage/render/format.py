@@ -14,10 +14,10 @@ HUGE_USD = Decimal(10**15)
 _UNITS = ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "K"))
 
 
-def usd(value: Decimal | None) -> str:
-    """``$1,234.57`` rounded half up to the cent; ``—`` when unknown."""
+def usd(value: Decimal | None, missing: str = NONE) -> str:
+    """``$1,234.57`` rounded half up to the cent; ``missing`` (``—``) when unknown."""
     if value is None:
-        return NONE
+        return missing
     if not value.is_finite() or abs(value) >= HUGE_USD:
         # No real bill; shown as it is rather than quantized (Decimal's 28 digits cannot hold
         # $1e26 to the cent: quantize would raise).

@@ -200,6 +200,30 @@ LOCAL_MIGRATIONS: dict[int, str] = {
         SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(cache_write_1h_tokens), COUNT(*)
     FROM local_lines WHERE counted = 1 GROUP BY 1, 2, 3, 4;
     """,
+    # Two first runs started together counted some keys twice, for good, before migration 202
+    # (``ledger``): choose the counted line of every key again, as ``tables._RECOUNT`` does for
+    # the keys a run touches, and sum the hours again.
+    205: """
+    UPDATE local_lines SET counted = 0 WHERE counted = 1;
+    UPDATE local_lines SET counted = 1 WHERE rowid IN (
+        SELECT id FROM (
+            SELECT rowid AS id, sidechain,
+                MIN(sidechain) OVER (PARTITION BY provider, msg_key) AS only_sidechain,
+                ROW_NUMBER() OVER (
+                    PARTITION BY provider, msg_key, sidechain,
+                        CASE WHEN sidechain = 1 THEN '' ELSE req_key END
+                    ORDER BY input_tokens + output_tokens + cache_read_tokens
+                        + cache_write_tokens DESC, has_speed DESC, file_id, seq
+                ) AS rank
+            FROM local_lines
+        ) WHERE rank = 1 AND (sidechain = 0 OR only_sidechain = 1)
+    );
+    DELETE FROM local_hourly;
+    INSERT INTO local_hourly
+    SELECT provider, ts - ts % 3600000, model, scope, SUM(input_tokens), SUM(output_tokens),
+        SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(cache_write_1h_tokens), COUNT(*)
+    FROM local_lines WHERE counted = 1 GROUP BY 1, 2, 3, 4;
+    """,
 }
 
 

@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from aiusage.models import SourceResult
 from aiusage.settings import Settings
 from aiusage.sources.logs.claude_code import ClaudeCodeSource
@@ -108,3 +110,45 @@ def test_a_copy_in_another_project_counts_once_with_the_first_scope(
         1,
         Decimal("0.000612"),
     )
+
+
+def test_lines_without_ids_in_two_files_are_two_requests(home: Path, store: Store) -> None:
+    # Same byte offset in both files: the file tells them apart.
+    for name in ("session-a.jsonl", "session-b.jsonl"):
+        write_lines(claude_project(home) / name, [assistant(None, None, claude_usage(3, 30))])
+    assert totals(collect(store).records)["requests"] == 2
+
+
+def test_the_project_is_the_folder_under_the_last_projects_in_the_path(
+    home: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = home / "projects" / "claude-config"  # a config folder inside a "projects" folder
+    line = assistant("msg_1", "req_1", claude_usage(1, 2), sidechain=True)
+    del line["cwd"]
+    write_lines(
+        config / "projects" / "-home-dev-app" / "s1" / "subagents" / "agent-a.jsonl", [line]
+    )
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(config))
+    (record,) = collect(store).records
+    assert record.scope == "-home-dev-app"
+
+
+def test_logs_under_xdg_config_home_are_read(
+    home: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg"))
+    write_lines(home / "xdg" / "claude" / "projects" / "p" / "s.jsonl",
+                [assistant("m1", "r1", claude_usage(1, 1))])  # fmt: skip
+    write_lines(home / ".config" / "claude" / "projects" / "p" / "s.jsonl",
+                [assistant("m2", "r2", claude_usage(2, 2))])  # fmt: skip
+    assert totals(collect(store).records)["input"] == 1
+
+
+def test_without_xdg_config_home_the_default_config_folder_is_read(
+    home: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("XDG_CONFIG_HOME")
+    write_lines(home / ".config" / "claude" / "projects" / "p" / "s.jsonl",
+                [assistant("m1", "r1", claude_usage(4, 1))])  # fmt: skip
+    write_lines(claude_project(home) / "s.jsonl", [assistant("m2", "r2", claude_usage(2, 2))])
+    assert totals(collect(store).records)["input"] == 6

@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from aiusage.models import SourceResult
 from aiusage.settings import Settings
 from aiusage.sources.logs.codex import CodexSource
@@ -168,3 +170,136 @@ def test_cache_writes_are_bounded_by_the_uncached_input(home: Path, store: Store
     # 1,000 input of which 700 cached: at most the other 300 can have been written
     assert totals(collect(store).records) == {"input": 0, "output": 50, "cache_read": 700,
                                               "cache_write": 300, "requests": 1}  # fmt: skip
+
+
+def test_cache_read_input_tokens_is_read_when_cached_input_tokens_is_absent(
+    home: Path, store: Store
+) -> None:
+    usage = {"input_tokens": 1_000, "cache_read_input_tokens": 400, "output_tokens": 20}
+    call = token_count("2025-11-18T10:00:03Z", total=usage, last=usage)
+    write_lines(rollout(home), [session_meta(), turn_context(), call])
+    assert totals(collect(store).records) == {"input": 600, "output": 20, "cache_read": 400,
+                                              "cache_write": 0, "requests": 1}  # fmt: skip
+
+
+def test_input_and_output_are_enough_and_both_are_needed(home: Path, store: Store) -> None:
+    bare = {"input_tokens": 100, "output_tokens": 7}
+    no_output = {"input_tokens": 100, "cached_input_tokens": 0, "total_tokens": 100}
+    no_input = {"output_tokens": 9, "cached_input_tokens": 0, "total_tokens": 9}
+    write_lines(
+        rollout(home),
+        [
+            session_meta(),
+            turn_context(),
+            token_count("2025-11-18T10:00:03Z", total=None, last=bare),
+            token_count("2025-11-18T10:00:04Z", total=None, last=no_output),
+            token_count("2025-11-18T10:00:05Z", total=None, last=no_input),
+        ],
+    )
+    result = collect(store)
+    assert totals(result.records) == {"input": 100, "output": 7, "cache_read": 0,
+                                      "cache_write": 0, "requests": 1}  # fmt: skip
+    assert skipped(result) == 2
+
+
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        ({"payload": {"model": "codex-mini-latest"}}, "codex-mini-latest"),
+        ({"payload": {"model_name": "codex-mini-latest"}}, "codex-mini-latest"),
+        ({"payload": {"metadata": {"model": "codex-mini-latest"}}}, "codex-mini-latest"),
+        ({"info": {"model": "codex-mini-latest"}}, "codex-mini-latest"),
+        ({"info": {"metadata": {"model": "codex-mini-latest"}}}, "codex-mini-latest"),
+        ({"payload": {"model": ""}, "info": {"model_name": 7}}, "gpt-5-codex"),
+    ],
+)
+def test_an_event_naming_its_model_overrides_the_turn_s_model(
+    home: Path, store: Store, where: dict[str, dict[str, object]], expected: str
+) -> None:
+    call = token_count("2025-11-18T10:00:03Z", total=None, last=codex_usage(100, 0, 10))
+    call["payload"].update(where.get("payload", {}))
+    call["payload"]["info"].update(where.get("info", {}))
+    write_lines(rollout(home), [session_meta(), turn_context("gpt-5-codex"), call])
+    (record,) = collect(store).records
+    assert record.model == expected
+
+
+def test_an_old_total_re_emitted_after_a_resume_counts_nothing(home: Path, store: Store) -> None:
+    path = rollout(home)
+    first, second = codex_usage(1_000, 0, 100), codex_usage(2_000, 0, 200)
+    write_lines(
+        path,
+        [
+            session_meta(),
+            turn_context(),
+            token_count("2025-11-18T10:00:03Z", total=first),
+            token_count("2025-11-18T10:00:05Z", total=second),
+        ],
+    )
+    assert totals(collect(store).records)["input"] == 2_000
+    # A later run reads the appended lines only: the first total again, then a new call.
+    write_lines(
+        path,
+        [
+            token_count("2025-11-18T10:10:00Z", total=first),
+            token_count("2025-11-18T10:10:05Z", total=codex_usage(2_500, 0, 260)),
+        ],
+        mode="a",
+    )
+    assert totals(collect(store).records) == {"input": 2_500, "output": 260, "cache_read": 0,
+                                              "cache_write": 0, "requests": 3}  # fmt: skip
+
+
+def test_lines_of_the_wrong_shape_are_counted_not_fatal(home: Path, store: Store) -> None:
+    write_lines(
+        rollout(home),
+        [
+            session_meta(),
+            turn_context(),
+            '["token_count", 1]',
+            '"token_count"',
+            token_count("2025-11-18T10:00:03Z", total=None, last=codex_usage(10, 0, 1)),
+        ],
+    )
+    result = collect(store)
+    assert (totals(result.records)["input"], skipped(result)) == (10, 2)
+
+
+def test_only_token_count_events_are_calls(home: Path, store: Store) -> None:
+    other = token_count("2025-11-18T10:00:03Z", total=None, last=codex_usage(500, 0, 50))
+    other["payload"]["type"] = "context_compacted"  # an event_msg that mentions token_count
+    other["payload"]["note"] = "after token_count"
+    item = token_count("2025-11-18T10:00:04Z", total=None, last=codex_usage(600, 0, 60))
+    item["type"] = "response_item"
+    write_lines(
+        rollout(home),
+        [
+            session_meta(),
+            turn_context(),
+            other,
+            item,
+            token_count("2025-11-18T10:00:05Z", total=None, last=codex_usage(10, 0, 1)),
+        ],
+    )
+    assert totals(collect(store).records)["input"] == 10
+
+
+def test_calls_of_one_instant_that_differ_in_any_counter_are_two_calls(
+    home: Path, store: Store
+) -> None:
+    stamp = "2025-11-18T10:00:03.000Z"
+    one = codex_usage(100, 0, 10, reasoning=4)
+    other_reasoning = codex_usage(100, 0, 10, reasoning=6)
+    other_total = {**codex_usage(100, 0, 10, reasoning=4), "total_tokens": 115}
+    write_lines(
+        rollout(home),
+        [
+            session_meta(),
+            turn_context(),
+            token_count(stamp, total=None, last=one),
+            token_count(stamp, total=None, last=other_reasoning),
+            token_count(stamp, total=None, last=other_total),
+            token_count(stamp, total=None, last=one),  # the same call written twice
+        ],
+    )
+    assert totals(collect(store).records)["requests"] == 3

@@ -183,3 +183,25 @@ def test_a_key_written_by_another_process_between_two_batches_counts_once(
     ).fetchall()
     assert counted == [(2, 30)]
     assert_sums_match_lines(store)
+
+
+def test_a_store_double_counted_by_racing_runs_of_an_earlier_version_is_repaired(
+    home: Path, store: Store
+) -> None:
+    project = claude_project(home)
+    write_lines(project / "a.jsonl", [assistant("msg_1", "req_1", claude_usage(1, 100))])
+    write_lines(project / "b.jsonl", [assistant("msg_1", "req_1", claude_usage(1, 150))])
+    write_lines(project / "c.jsonl", [assistant("msg_2", "req_2", claude_usage(2, 5))])
+    assert counted(store)["output"] == 155
+    # What two first runs of an earlier version left: both copies of msg_1 counted and summed.
+    with store.transaction() as db:
+        db.execute("UPDATE local_lines SET counted = 1")
+        db.execute("UPDATE local_hourly SET output_tokens = 255, input_tokens = 4, requests = 3")
+        db.execute("DELETE FROM schema_migrations WHERE version BETWEEN 205 AND 299")
+    assert counted(store)["output"] == 255
+    repaired = Store.open(Settings().store_path)
+    try:
+        assert counted(repaired) == {"input": 3, "output": 155, "cache_read": 0,
+                                     "cache_write": 0, "requests": 2}  # fmt: skip
+    finally:
+        repaired.close()

@@ -107,7 +107,7 @@ class LocalLogSource:
             skipped = tables.skipped_lines(store.db, self.provider)
             notes = [*aggregate.warnings, *self.notes(store, query)]
         except sqlite3.Error as exc:
-            raise self._store_failure(exc) from None
+            raise self._store_failure(exc, settings.store_path) from None
         if skipped:
             notes.append(skipped_note(skipped, self.tool))
         if stats.unreadable:
@@ -126,7 +126,7 @@ class LocalLogSource:
         try:
             stats = ingestor.run(self.select(found.files, settings))
         except sqlite3.Error as exc:
-            raise self._store_failure(exc) from None
+            raise self._store_failure(exc, settings.store_path) from None
         stats.unreadable[:0] = found.unreadable
         log.debug(
             "%s logs: %d new bytes from %d of %d files under %s",
@@ -156,8 +156,8 @@ class LocalLogSource:
         found.unreadable.extend(denied)
         return found
 
-    def _store_failure(self, exc: sqlite3.Error) -> ConfigError:
+    def _store_failure(self, exc: sqlite3.Error, path: Path) -> ConfigError:
         return ConfigError(
-            f"the store could not keep the {self.tool} logs ({exc.__class__.__name__}: {exc}); "
-            "check AIUSAGE_HOME and the free disk space"
+            f"the store at {path} could not keep the {self.tool} logs "
+            f"({exc.__class__.__name__}: {exc}); check AIUSAGE_HOME and the free disk space"
         )
