@@ -10,12 +10,13 @@ Prices are genai-prices' data (the version pinned in pyproject), in dollars per 
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
-from aiusage.pricing import estimate_cost
+from aiusage.pricing import base_price_of, estimate_cost
 
 SONNET_45 = "claude-sonnet-4-5-20250929"
 SONNET_46 = "claude-sonnet-4-6"
@@ -114,3 +115,22 @@ def test_one_request_is_priced_at_the_prices_of_its_day(day: datetime, expected:
         "claude", SONNET_46, input_tokens=300_000, output_tokens=0, single_request=True, at=day
     )
     assert cost == expected
+
+
+def test_summed_counts_priced_by_the_library_at_base_rates() -> None:
+    # 1,000,000 x 3 + 100,000 x 15 + 200,000 x 0.30 + 0 x 3.75 + 10,000 x 6, per million
+    assert base_price_of("claude", SONNET_45, 1_000_000, 100_000, 200_000, 10_000, 10_000) == (
+        Decimal("4.62")
+    )
+    assert base_price_of("claude", SONNET_45, 1_000_000, 0) == Decimal(3)  # no cache given
+    assert base_price_of("openai", "text-embedding-3-small", 1_000_000, 0) == Decimal("0.02")
+    assert base_price_of("claude", "claude-imaginary-9", 1, 1) is None
+
+
+def test_an_unknown_model_is_named_in_the_debug_log(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="aiusage.pricing")
+    model = "claude-imaginary-debug-7"  # asked nowhere else: no cached answer
+    assert (
+        estimate_cost("claude", model, input_tokens=1, output_tokens=1, single_request=True) is None
+    )
+    assert [r.getMessage() for r in caplog.records] == [f"no published price for model {model}"]

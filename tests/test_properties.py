@@ -20,12 +20,13 @@ from hypothesis import strategies as st
 from aiusage import collect as collect_module
 from aiusage.collect import Collected, Plan, collect
 from aiusage.errors import AiUsageError, ConfigError, SourceFailure, UsageError
-from aiusage.models import Period, UsageQuery
+from aiusage.models import Period, ProviderName, UsageQuery
 from aiusage.periods import parse_period, parse_when
 from aiusage.settings import Settings
 from aiusage.sources.api.claude.legacy import build_records
 from aiusage.sources.api.claude.wire import ReportCostPage, ReportUsagePage
 from aiusage.sources.api.parsing import parse
+from aiusage.sources.base import ApiProvider
 from aiusage.sources.registry import API_PROVIDERS
 
 PURE = settings(max_examples=200, deadline=None)
@@ -401,7 +402,7 @@ def _settings(tmp: Path, **extra: str) -> Settings:
             }
         )
     )
-    values = {
+    values: dict[str, Any] = {
         "ANTHROPIC_ADMIN_KEY": "sk-ant-admin01-" + "x" * 93 + "AA",
         "OPENAI_ADMIN_KEY": "sk-admin-" + "x" * 40,
         "CURSOR_ADMIN_KEY": "key_" + "x" * 64,
@@ -412,20 +413,20 @@ def _settings(tmp: Path, **extra: str) -> Settings:
     return Settings(**values)
 
 
-def _provider(name: str) -> Any:
-    provider = API_PROVIDERS[name]
+def _provider(name: ProviderName) -> ApiProvider:
     if name == "cursor":
         from aiusage.sources.api.cursor.client import Pacer
+        from aiusage.sources.api.cursor.provider import CursorProvider
 
         async def no_sleep(_: float) -> None:
             return None
 
         # A Pacer that never waits: the property is about parsing, not pacing.
-        return type(provider)(pacer=lambda: Pacer(sleep=no_sleep, clock=lambda: 0.0, limit=10**9))
-    return provider
+        return CursorProvider(pacer=lambda: Pacer(sleep=no_sleep, clock=lambda: 0.0, limit=10**9))
+    return API_PROVIDERS[name]
 
 
-def fetch_with(name: str, config: Settings, bodies: dict[str, Any], status: int = 200) -> int:
+def fetch_with(name: ProviderName, config: Settings, bodies: dict[str, Any], status: int = 200) -> int:
     """Run the provider's fetch; each request is answered with the body of the first route
     whose key is in its path (the last route's body otherwise). Returns the records' count."""
     provider = _provider(name)
@@ -470,14 +471,14 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize(("name", "extra", "templates"), CASES, ids=IDS)
 def test_a_provider_reads_its_documented_pages(
-    folder: Path, name: str, extra: dict[str, str], templates: dict[str, Any]
+    folder: Path, name: ProviderName, extra: dict[str, str], templates: dict[str, Any]
 ) -> None:
     # The unmutated pages are valid: the property below starts from real shapes.
     assert fetch_with(name, _settings(folder, **extra), templates) > 0
 
 
 def collect_with(
-    name: str, config: Settings, bodies: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    name: ProviderName, config: Settings, bodies: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> Collected:
     """The real collector (store, cache, error handling) with every answer from ``bodies``."""
     fallback = list(bodies.values())[-1]
@@ -501,7 +502,7 @@ def collect_with(
 @pytest.mark.parametrize(("name", "extra", "templates"), FUZZ_CASES)
 def test_any_plausible_body_is_read_or_becomes_a_bad_response_error(
     folder: Path,
-    name: str,
+    name: ProviderName,
     extra: dict[str, str],
     templates: dict[str, Any],
     monkeypatch: pytest.MonkeyPatch,
@@ -541,7 +542,7 @@ def test_cursor_epoch_out_of_range_is_a_bad_response(
 @pytest.mark.parametrize("name", sorted(API_PROVIDERS))
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 429, 500, 503, 529])
 def test_a_provider_turns_any_error_status_into_its_own_error(
-    folder: Path, name: str, status: int
+    folder: Path, name: ProviderName, status: int
 ) -> None:
     with pytest.raises((SourceFailure, ConfigError)):
         fetch_with(name, _settings(folder), {"/": {"error": {"message": "no"}}}, status=status)

@@ -215,3 +215,10 @@ def test_breakdown_rows_keep_every_model_and_cost_at_any_width(width: int) -> No
         assert money(group.cost_usd, group.cost_kind, group.unpriced) in text
         assert group.model is None or group.model in joined
     assert all(len(line) <= width for line in text.splitlines())
+
+
+def test_with_only_local_sources_asked_and_none_found_it_says_so() -> None:
+    report = Report(generated_at=START, since=START, until=START + timedelta(days=1))
+    text = shown(report, 100)
+    assert "No local logs (Claude Code, Codex, Gemini CLI) or manual entries were found." in text
+    assert "No usage between" not in text

@@ -112,6 +112,7 @@ def _getting_started(console: Console, setup_hints: dict[str, str]) -> None:
     )
 
 
+NOTHING_LOCAL = "No local logs (Claude Code, Codex, Gemini CLI) or manual entries were found."
 SESSION_NOTE = (
     "--by session splits local logs only (Claude Code, Codex, Gemini CLI); API rows show —"
 )
@@ -163,7 +164,10 @@ def render_table(
     found = sources_found if sources_found is not None else bool(read_from)
     nothing = not report.records and not report.quotas and not report.errors
     if nothing and not found and len(report.not_configured) == len(setup_hints):
-        _getting_started(console, setup_hints)
+        if setup_hints:
+            _getting_started(console, setup_hints)
+        else:  # only local sources were asked for
+            _line(console, ("", NOTHING_LOCAL))
         if report.group_by == "session":
             _line(console, ("dim", SESSION_NOTE))
         return

@@ -9,6 +9,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
+
+from aiusage.errors import BadResponseError
 from aiusage.sources.api.claude.records import Tally, cents_to_dollars
 
 SONNET = "claude-sonnet-4-5-20250929"
@@ -146,3 +149,10 @@ def test_a_reported_cost_without_tokens_is_a_model_record_with_zero_tokens() -> 
     (record,) = tally.records()
     assert (record.model, record.total_tokens, record.cost_usd) == (SONNET, 0, Decimal("0.5"))
     assert (record.start, record.end, record.cost_kind) == (DAY, NEXT, "reported")
+
+
+def test_cents_become_dollars_only_for_us_dollars() -> None:
+    assert cents_to_dollars(Decimal("12345.678"), "usd") == Decimal("123.45678")
+    with pytest.raises(BadResponseError) as raised:
+        cents_to_dollars(Decimal(100), "EUR")
+    assert raised.value.message == "Anthropic reported cost in 'EUR', not US dollars"
