@@ -426,7 +426,9 @@ def _provider(name: ProviderName) -> ApiProvider:
     return API_PROVIDERS[name]
 
 
-def fetch_with(name: ProviderName, config: Settings, bodies: dict[str, Any], status: int = 200) -> int:
+def fetch_with(
+    name: ProviderName, config: Settings, bodies: dict[str, Any], status: int = 200
+) -> int:
     """Run the provider's fetch; each request is answered with the body of the first route
     whose key is in its path (the last route's body otherwise). Returns the records' count."""
     provider = _provider(name)

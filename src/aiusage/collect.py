@@ -38,6 +38,7 @@ from aiusage.settings import Settings
 from aiusage.sources.base import ApiProvider, ClientConfig, StoreSource
 from aiusage.store import Store
 from aiusage.store.coverage import misfits
+from aiusage.store.rollup import History, Rollup, rolled_up_records
 
 if TYPE_CHECKING:
     import httpx
@@ -45,7 +46,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-@dataclass
+# No generated repr: asyncio.run formats its task's result (reprlib, after building the whole
+# text) while restoring the SIGINT handler, which took seconds for a year of hourly records.
+@dataclass(repr=False)
 class Collected:
     records: list[UsageRecord] = field(default_factory=list)
     quotas: list[Quota] = field(default_factory=list)
@@ -78,6 +81,8 @@ class Plan:
     kinds: Collection[SourceKind]
     refresh: bool = False
     offline: bool = False
+    # Set when only rows and totals are shown: API history is summed by the store.
+    rollup: Rollup | None = None
 
 
 def cache_key(provider: ProviderName, query: UsageQuery, variant: str) -> str:
@@ -138,7 +143,11 @@ async def _fetch_api(
             fetched = fetched.model_copy(update={"warnings": (*fetched.warnings, note)})
         store.save_fetch(key, provider.name, "api", wide, window, fetched, now)
         cached = fetched
-    records = store.load_records(provider.name, "api", query.granularity, dimension, window)
+    if plan.rollup is None:
+        records = store.load_records(provider.name, "api", query.granularity, dimension, window)
+    else:
+        history: History = (provider.name, "api", query.granularity, dimension)
+        records = rolled_up_records(store.db, history, window, plan.rollup)
     if plan.offline:
         spans = store.covered_spans(provider.name, "api", query.granularity, dimension, window)
         gap = offline_gap(provider.vendor, spans, window, now, settings.cache_ttl, bool(records))

@@ -30,6 +30,7 @@ from aiusage.render import render_csv, render_json, render_table
 from aiusage.settings import Settings, load_settings
 from aiusage.sources.base import ApiProvider
 from aiusage.sources.registry import STORE_SOURCES
+from aiusage.store.rollup import Rollup
 from aiusage.terminal_text import write_stdout
 from aiusage.zones import Zone, resolve_zone
 
@@ -116,6 +117,18 @@ def _local_folders(settings: Settings, plan: Plan) -> list[str]:
     return folders
 
 
+def rollup_for(request: ReportRequest, zone: Zone) -> Rollup | None:
+    """How the store may sum API history for this report; None when every record is shown.
+
+    JSON lists every record; the table and the CSV show only rows and totals. ``--by hour``
+    rows are the vendors' hours themselves.
+    """
+    if request.output_format == "json" or request.group_by == "hour":
+        return None
+    by_scope = request.group_by in ("project", "user")
+    return Rollup(unit="day", zone=zone.tz, by_scope=by_scope)
+
+
 def run_report(request: ReportRequest, *, stdout: Console, stderr: Console) -> int:
     """Build and print the report; return the exit code (0 ok, 1 a source failed)."""
     now = utc_now()
@@ -128,6 +141,7 @@ def run_report(request: ReportRequest, *, stdout: Console, stderr: Console) -> i
         kinds=[cast(SourceKind, s) for s in request.sources] or list(SOURCE_KINDS),
         refresh=request.refresh,
         offline=request.offline,
+        rollup=rollup_for(request, zone),
     )
     api_providers = _api_providers() if "api" in plan.kinds else {}
     job = collect(settings, query, plan, api_providers, STORE_SOURCES, now)

@@ -23,6 +23,7 @@ from tests.sources.logs.logs import (
     claude_usage,
     query,
     totals,
+    user,
     write_lines,
 )
 
@@ -152,3 +153,18 @@ def test_without_xdg_config_home_the_default_config_folder_is_read(
                 [assistant("m1", "r1", claude_usage(4, 1))])  # fmt: skip
     write_lines(claude_project(home) / "s.jsonl", [assistant("m2", "r2", claude_usage(2, 2))])
     assert totals(collect(store).records)["input"] == 6
+
+
+def test_ingestion_counts_the_lines_it_decoded(home: Path, store: Store) -> None:
+    write_lines(
+        claude_project(home) / "session-a.jsonl",
+        [
+            user(),  # no usage: never decoded
+            assistant("msg_1", "req_1", claude_usage(1, 1)),
+            assistant("msg_1", "req_1", claude_usage(1, 2)),
+            dict(assistant("msg_2", "req_2", claude_usage(1, 3)), costUSD=None),  # read in full
+            '{"message":{"usage":',  # not JSON: not counted as decoded
+        ],
+    )
+    stats = ClaudeCodeSource().ingest(Settings(), store)
+    assert stats.lines_parsed == 3

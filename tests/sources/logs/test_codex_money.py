@@ -20,6 +20,7 @@ from aiusage.store import Store
 from tests.sources.logs.logs import (
     codex_usage,
     query,
+    response_item,
     rollout,
     session_meta,
     token_count,
@@ -303,3 +304,19 @@ def test_calls_of_one_instant_that_differ_in_any_counter_are_two_calls(
         ],
     )
     assert totals(collect(store).records)["requests"] == 3
+
+
+def test_ingestion_counts_the_lines_it_decoded(home: Path, store: Store) -> None:
+    write_lines(
+        rollout(home),
+        [
+            session_meta(),
+            turn_context(),
+            response_item("2025-11-18T10:00:02Z"),  # names no event kind: never decoded
+            'not JSON "token_count"',  # decoded, and refused
+            token_count("2025-11-18T10:00:03Z", total=codex_usage(10, 0, 1)),
+            token_count("2025-11-18T10:00:04Z", total=codex_usage(20, 0, 2)),
+        ],
+    )
+    stats = CodexSource().ingest(Settings(), store)
+    assert stats.lines_parsed == 4
