@@ -11,7 +11,8 @@ Usage::
     python scripts/mutation.py                    # all five modules, one after the other
     python scripts/mutation.py pricing codex      # some of them
     python scripts/mutation.py --report pricing   # the table again, from the last campaign
-    git archive HEAD | tar -x -C /tmp/head && python scripts/mutation.py --root /tmp/head
+    mkdir /tmp/head && git archive HEAD | tar -x -C /tmp/head  # e.g. the committed code:
+    python scripts/mutation.py --root /tmp/head
 
 Inspect a survivor: ``cd mutants/<name> && mutmut show <mutant>`` (or ``mutmut browse``).
 Survivors that no input can tell from the original are listed in ``EQUIVALENT`` with the reason,
@@ -29,6 +30,8 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import mutation_equivalents  # scripts/: the folder of this script
 
 MUTMUT = Path(sys.executable).parent / "mutmut"
 
@@ -60,84 +63,8 @@ MODULES = {
     ),
 }
 
-_NO_PROVIDER = "genai-prices prices every Anthropic model the same without a provider id"
-_AT_UNUSED = "summed counts are priced at base rates: `at` matters only for single requests"
-_SUM_START = "five Decimal terms: a sum started at int 0 is the same Decimal"
-_FIVE = "counts and rates always hold five items each"
-_SUM = "return sum((n * rate for n, rate in zip(counts, rates, strict=True)), Decimal(0)) / MILLION"
-_ZIP = "return sum((n * rate for n, rate in zip(counts, rates, {})), Decimal(0)) / MILLION"
-_TARGETS = "for key in sorted(tallies, key=lambda k: _ORDER.get(k[1], {})):"
-_ITEM_MODEL = "return line_item.{}.strip().lower()"
-_FIRST_PIECE = 'split(",", 1)[0]'
-
-# (module, function, changed lines as `mutmut show` prints them) -> why no test can tell it apart.
-EQUIVALENT: dict[tuple[str, str, str], str] = {
-    **{
-        ("pricing", function, f"-{name}: int = 0, +{name}: int = 1,"): why
-        for function, why in (
-            ("_usage", "its only caller using the defaults (a price lookup) ignores the usage"),
-            ("library_usage", "no caller uses the defaults"),
-        )
-        for name in ("cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens")
-    },
-    ("pricing", "estimate_cost", f"-{_SUM} +{_SUM.replace('Decimal(0)) /', ') /')}"): _SUM_START,
-    **{
-        ("pricing", "estimate_cost", f"-{_SUM} +{_ZIP.format(strict)}"): _FIVE
-        for strict in ("strict=None", "", "strict=False")
-    },
-    **{
-        ("claude_records", "Tally.records", f'-"claude", +{spelling},'): _NO_PROVIDER
-        for spelling in ("None", '"XXclaudeXX"', '"CLAUDE"')
-    },
-    ("claude_records", "Tally.records", "-at=start, +at=None,"): _AT_UNUSED,
-    ("claude_records", "Tally.records", "-at=start, -) +)"): _AT_UNUSED,
-    (
-        "claude_records",
-        "cents_to_dollars",
-        '-def cents_to_dollars(amount: Decimal, currency: str = "USD") -> Decimal: '
-        '+def cents_to_dollars(amount: Decimal, currency: str = "usd") -> Decimal:',
-    ): "the currency is compared after .upper()",
-    ("openai_records", "build_records", "-at=start, +at=None,"): _AT_UNUSED,
-    ("openai_records", "build_records", "-at=start, -) +)"): _AT_UNUSED,
-    (
-        "openai_records",
-        "build_records",
-        '-kind = None +kind = ""',
-    ): "a record takes `kind` only with a cost, and every branch that sets a cost sets it",
-    (
-        "openai_records",
-        "strip_snapshot",
-        '-return _SNAPSHOT.sub("", model.strip().lower()) '
-        '+return _SNAPSHOT.sub("", model.strip().upper())',
-    ): "both names compared go through it, and a snapshot suffix holds no letter",
-    **{
-        (
-            "openai_records",
-            "line_item_model",
-            f"-{_ITEM_MODEL.format(_FIRST_PIECE)} +{_ITEM_MODEL.format(split)}",
-        ): "only the text before the first comma is kept"
-        for split in ('split(",", )[0]', 'split(",", 2)[0]')
-    },
-    **{
-        (
-            "openai_records",
-            "_targets",
-            f"-{_TARGETS.format('len(_ORDER)')} +{_TARGETS.format(d)}",
-        ): "every tally's kind is one of ENDPOINTS: the default is never used"
-        for d in ("None", "")
-    },
-    (
-        "openai_records",
-        "check_currency",
-        "-unnamed = False +unnamed = None",
-    ): "only tested for truth",
-    (
-        "openai_records",
-        "_add_line_items",
-        "-total = dollars + (record.cost_usd or Decimal(0)) "
-        "+total = dollars - (record.cost_usd or Decimal(0))",
-    ): "the record a line item joins has no model, so no cost of its own: x - 0 == x + 0",
-}
+# Survivors that no input can tell from the original, with the reason (see that module).
+EQUIVALENT = mutation_equivalents.EQUIVALENT
 
 DETECTED = ("killed", "timeout", "caught by type check")
 _RESULT = re.compile(r"^\s+(\S+): (.+)$")
@@ -306,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown module(s) {', '.join(unknown)}: choose from {', '.join(MODULES)}")
     root = args.root.resolve()
+    if not MUTMUT.exists():
+        parser.error(f'{MUTMUT} not found: pip install -e ".[mutation]" into this environment')
     if not args.report:
         for name in names:
             run_campaign(root, name, args.max_children)

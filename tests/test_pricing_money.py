@@ -123,6 +123,8 @@ def test_summed_counts_priced_by_the_library_at_base_rates() -> None:
         Decimal("4.62")
     )
     assert base_price_of("claude", SONNET_45, 1_000_000, 0) == Decimal(3)  # no cache given
+    # writes without a 1-hour part are all 5-minute writes: 1,000,000 x 3.75
+    assert base_price_of("claude", SONNET_45, 0, 0, 0, 1_000_000) == Decimal("3.75")
     assert base_price_of("openai", "text-embedding-3-small", 1_000_000, 0) == Decimal("0.02")
     assert base_price_of("claude", "claude-imaginary-9", 1, 1) is None
 

@@ -84,6 +84,14 @@ def test_today_sums_what_each_session_spent_today_only() -> None:
     assert out.endswith("today $1.25\n"), (out, today)
 
 
+def test_dollars_are_written_as_the_report_writes_them() -> None:
+    now = int(time.time())
+    data = claude_input(now, cost={"total_cost_usd": 1234.565})
+    _, out = run(json.dumps(data))
+    # render.format.usd: thousands grouped, half a cent rounded up.
+    assert "session $1,234.57 · " in out and out.endswith("today $1,234.57\n"), out
+
+
 @pytest.mark.parametrize(
     "stdin",
     ["", "not json at all", "[]", "\x00\x01"],

@@ -7,7 +7,13 @@ from decimal import Decimal
 
 from aiusage.models import Quota
 from aiusage.sources.live.readings import Reading
-from aiusage.status.windows import DEFAULT_WARN, quota_windows, reading_windows
+from aiusage.sources.manual.cursor_entry import ManualEntry
+from aiusage.status.windows import (
+    DEFAULT_WARN,
+    manual_cursor_window,
+    quota_windows,
+    reading_windows,
+)
 
 NOW = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
 T = int(NOW.timestamp())
@@ -100,3 +106,18 @@ def test_api_quotas_with_a_limit_become_windows_and_others_do_not() -> None:
         "api",
         Decimal("0.25"),
     )
+
+
+def test_a_cursor_entry_of_this_cycle_is_a_window_whose_dollars_read_as_in_the_report() -> (
+    None
+):
+    entry = ManualEntry(
+        observed_at=NOW - timedelta(hours=1),
+        used_usd=Decimal("1234.5"),
+        included_usd=Decimal(2000),
+        cycle_start=NOW - timedelta(days=10),
+        cycle_end=NOW + timedelta(days=20),
+    )
+    [window] = manual_cursor_window(entry, NOW, {})
+    assert window.used_ratio == Decimal("0.61725")
+    assert window.detail == "$1,234.50 of $2,000.00 included"

@@ -11,6 +11,7 @@ import typer
 from aiusage.commands.options import ListFormat
 from aiusage.commands.runtime import console, exit_for, open_store
 from aiusage.errors import AiUsageError, UsageError
+from aiusage.render.format import NONE, usd
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -23,19 +24,12 @@ cursor_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-NONE = "—"
-
-
-def _usd(value: Decimal | None) -> str:
-    from aiusage.render.format import usd
-
-    return usd(value)
 
 
 def _value(value: Decimal | int | None, money: bool) -> str:
     if value is None:
         return NONE
-    return _usd(Decimal(value)) if money else f"{value:,}"
+    return usd(Decimal(value)) if money else f"{value:,}"
 
 
 def _of(used: Decimal | int | None, limit: Decimal | int | None, money: bool) -> str:
@@ -63,7 +57,7 @@ def entry_table(entry: ManualEntry) -> Table:
     table.add_row("Entered (UTC)", f"{entry.observed_at:%Y-%m-%d %H:%M}")
     table.add_row("Plan", plain(entry.plan or NONE))  # the store's text: never markup
     table.add_row("Included usage", _of(entry.used_usd, entry.included_usd, True))
-    table.add_row("On-demand", _usd(entry.on_demand_usd))
+    table.add_row("On-demand", usd(entry.on_demand_usd))
     if entry.fast_requests is not None or entry.fast_limit is not None:
         table.add_row("Fast requests", _of(entry.fast_requests, entry.fast_limit, False))
     if entry.premium_requests is not None or entry.premium_limit is not None:
@@ -93,7 +87,7 @@ def history_table(entries: list[ManualEntry]) -> Table:
             f"{e.observed_at:%Y-%m-%d %H:%M}",
             plain(e.plan or NONE),
             _of(e.used_usd, e.included_usd, True),
-            _usd(e.on_demand_usd),
+            usd(e.on_demand_usd),
             ", ".join(requests) or NONE,
             _cycle(e),
         )

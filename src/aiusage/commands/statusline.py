@@ -14,6 +14,7 @@ import time
 from datetime import datetime, tzinfo
 from decimal import Decimal
 
+from aiusage.render.format import usd
 from aiusage.sources.live.statusline import StatusInput, parse_input
 
 # Not typing.TYPE_CHECKING: importing typing costs the status line a few milliseconds.
@@ -46,10 +47,6 @@ def _plain(text: str, limit: int = 40) -> str:
     return cleaned[:limit]
 
 
-def _usd(value: Decimal) -> str:
-    return f"${value.quantize(Decimal('0.01'))}"
-
-
 def _percent(ratio: Decimal) -> str:
     return f"{(ratio * 100).quantize(Decimal('1'))}%"
 
@@ -60,7 +57,7 @@ def format_line(found: StatusInput, today_usd: Decimal | None, zone: tzinfo | No
     if found.model:
         parts.append(_plain(found.model))
     if found.session_cost is not None:
-        parts.append(f"session {_usd(found.session_cost)}")
+        parts.append(f"session {usd(found.session_cost)}")
     for reading in found.readings:
         if reading.used_ratio is None:
             continue
@@ -70,7 +67,7 @@ def format_line(found: StatusInput, today_usd: Decimal | None, zone: tzinfo | No
             text += f" (resets {reset:%H:%M})"
         parts.append(text)
     if today_usd is not None:
-        parts.append(f"today {_usd(today_usd)}")
+        parts.append(f"today {usd(today_usd)}")
     return SEPARATOR.join(parts) or NO_DATA
 
 

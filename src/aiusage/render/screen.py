@@ -178,7 +178,8 @@ def render_table(
         rows = build_rows(
             report.groups, report.totals, report.group_by, report.breakdown, report.timezone
         )
-        table, shape = usage_table(rows, width, title_of(report))
+        plain = console.color_system is None and console.encoding.lower().startswith("utf")
+        table, shape = usage_table(rows, width, title_of(report), plain)
         console.print(table)
         notes = _notes(report, shape.left_out(), width)
     else:

@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rich import box
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.console import Group as RichGroup
-from rich.console import RenderableType
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -261,9 +263,76 @@ def _stacked(rows: Rows, width: int, title: str) -> RichGroup:
     return RichGroup(*lines)
 
 
-def usage_table(rows: Rows, width: int, title: str) -> tuple[RenderableType, Shape]:
-    """The table (or stacked rows) for ``width`` columns, and the shape chosen."""
+def usage_table(
+    rows: Rows, width: int, title: str, plain: bool = False
+) -> tuple[RenderableType, Shape]:
+    """The table (or stacked rows) for ``width`` columns, and the shape chosen.
+
+    ``plain``: the console shows no styles, so a long table may be drawn as text lines.
+    """
     shape = choose_shape(rows, width)
     if shape.stacked:
         return _stacked(rows, width, title), shape
+    if plain and len(rows.labels) >= PLAIN_FROM_ROWS:
+        lines = plain_lines(_cells(rows, shape), shape, rows.bold, title)
+        if lines is not None:
+            return PlainLines(lines), shape
     return _table(rows, shape, title), shape
+
+
+class PlainLines:
+    """Lines of text printed as they are (no markup, no styles, no wrapping)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        newline = Segment.line()
+        for line in self.lines:
+            yield Segment(line)
+            yield newline
+
+
+# Rich lays out every cell of a table (about half a millisecond a row: seconds for a year of
+# days with --breakdown). A long table on a console without styles is drawn here as the very
+# lines Rich would print (tests/test_render_plain_table.py compares them).
+PLAIN_FROM_ROWS = 200
+
+
+def plain_lines(cells: _Cells, shape: Shape, bold: Sequence[bool], title: str) -> list[str] | None:
+    """The table's lines; None when a cell holds a character that is not one column wide, or
+    the title is wider than the table (Rich measures and wraps those)."""
+    rows = (cells.headers, *cells.body)
+    if not all(cell.isascii() or cell_len(cell) == len(cell) for row in rows for cell in row):
+        return None
+    widths = cells.widths()
+    first_number = len(cells.headers) - cells.numeric
+    table_width = width_of(cells, shape)
+    if cell_len(title) > table_width:
+        return None
+
+    def padded(values: Sequence[str]) -> list[str]:
+        return [
+            value.rjust(w) if index >= first_number else value.ljust(w)
+            for index, (value, w) in enumerate(zip(values, widths, strict=True))
+        ]
+
+    lines = [title + " " * (table_width - cell_len(title))]
+    if not shape.boxed:
+        gap = " " * shape.gap
+        lines += [gap.join(padded(values)) for values in rows]
+        return lines
+
+    def rule(left: str, fill: str, cross: str, right: str) -> str:
+        return left + cross.join(fill * (w + 2) for w in widths) + right
+
+    def boxed(values: Sequence[str], edge: str) -> str:
+        return edge + edge.join(f" {value} " for value in padded(values)) + edge
+
+    lines += [rule("┏", "━", "┳", "┓"), boxed(cells.headers, "┃"), rule("┡", "━", "╇", "┩")]
+    for index, values in enumerate(cells.body):
+        if index and bold[index] and not bold[index - 1]:
+            lines.append(rule("├", "─", "┼", "┤"))
+        lines.append(boxed(values, "│"))
+    lines.append(rule("└", "─", "┴", "┘"))
+    return lines

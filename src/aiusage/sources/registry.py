@@ -17,16 +17,39 @@ if TYPE_CHECKING:
 
 
 def _api_providers() -> dict[ProviderName, ApiProvider]:
-    from aiusage.sources.api.claude.provider import ClaudeProvider
-    from aiusage.sources.api.cursor.provider import CursorProvider
-    from aiusage.sources.api.gemini.provider import GeminiProvider
-    from aiusage.sources.api.openai.provider import OpenAIProvider
+    # Each vendor's client code is imported when a request is about to be made, not to ask
+    # whether it is set up (a report served from the store makes no request).
+    from aiusage.sources.api.claude.setup import ClaudeSetup
+    from aiusage.sources.api.cursor.setup import CursorSetup
+    from aiusage.sources.api.deferred import DeferredProvider
+    from aiusage.sources.api.gemini.setup import GeminiSetup
+    from aiusage.sources.api.openai.setup import OpenAISetup
+
+    def claude() -> ApiProvider:
+        from aiusage.sources.api.claude.provider import ClaudeProvider
+
+        return ClaudeProvider()
+
+    def cursor() -> ApiProvider:
+        from aiusage.sources.api.cursor.provider import CursorProvider
+
+        return CursorProvider()
+
+    def gemini() -> ApiProvider:
+        from aiusage.sources.api.gemini.provider import GeminiProvider
+
+        return GeminiProvider()
+
+    def openai() -> ApiProvider:
+        from aiusage.sources.api.openai.provider import OpenAIProvider
+
+        return OpenAIProvider()
 
     return {
-        "claude": ClaudeProvider(),
-        "cursor": CursorProvider(),
-        "gemini": GeminiProvider(),
-        "openai": OpenAIProvider(),
+        "claude": DeferredProvider(ClaudeSetup(), claude),
+        "cursor": DeferredProvider(CursorSetup(), cursor),
+        "gemini": DeferredProvider(GeminiSetup(), gemini),
+        "openai": DeferredProvider(OpenAISetup(), openai),
     }
 
 

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from aiusage.sources.live.codex_app_server import AppServerError, read_rate_limits
 from aiusage.sources.live.codex_limits import SOURCE as APP_SERVER
 from aiusage.sources.live.codex_limits import readings_from_result
-from aiusage.sources.live.cursor_live import refresh_cursor_live
 from aiusage.sources.live.readings import save_readings, set_state
 
 if TYPE_CHECKING:
@@ -76,4 +75,8 @@ def refresh_live(
 ) -> None:
     """Refresh every live source that is available and due."""
     refresh_codex(settings, store, now, app_server_max_age)
-    refresh_cursor_live(settings, store.db, now, notice)
+    if settings.cursor_live:
+        # Opt-in: its HTTP client (httpx) is not loaded for every status otherwise.
+        from aiusage.sources.live.cursor_live import refresh_cursor_live
+
+        refresh_cursor_live(settings, store.db, now, notice)

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from aiusage.models import PROVIDER_NAMES
+from aiusage.render.format import usd
 from aiusage.status.document import Block, Budget, Spend, StatusDocument, Window
 from aiusage.terminal_text import plain
 
@@ -66,8 +67,8 @@ def clock(moment: datetime, now: datetime, zone: tzinfo) -> str:
     return f"{local:%Y-%m-%d %H:%M}"
 
 
-def usd(value: Decimal | None) -> str:
-    return "n/a" if value is None else f"${value.quantize(Decimal('0.01')):,}"
+def _usd(value: Decimal | None) -> str:
+    return usd(value, missing="n/a")
 
 
 def tokens(count: int | Decimal) -> str:
@@ -152,14 +153,14 @@ def window_rows(
 
 def block_row(block: Block, now: datetime, zone: tzinfo) -> tuple[Text, Text]:
     span = f"{clock(block.start, now, zone)}–{clock(block.end, now, zone)}"
-    parts = [span, f"{tokens(block.tokens)} tokens", f"{usd(block.cost_usd)} est."]
+    parts = [span, f"{tokens(block.tokens)} tokens", f"{_usd(block.cost_usd)} est."]
     if block.burn_tokens_per_min is not None:
         parts.append(f"{tokens(block.burn_tokens_per_min)} tokens/min")
     if block.burn_usd_per_hour is not None:
-        parts.append(f"{usd(block.burn_usd_per_hour)}/h")
+        parts.append(f"{_usd(block.burn_usd_per_hour)}/h")
     text = " · ".join(parts)
     if block.projected_cost_usd is not None:
-        text += f" → {usd(block.projected_cost_usd)} by {clock(block.end, now, zone)}"
+        text += f" → {_usd(block.projected_cost_usd)} by {clock(block.end, now, zone)}"
     line = Text(text)
     if block.unpriced:
         line += Text(" · not priced: ") + plain(", ".join(block.unpriced))
@@ -172,16 +173,16 @@ def spend_text(spend: Spend | None, budget: Budget | None) -> Text:
     line = Text()
     if spend is not None:
         kind = " + ".join(SPEND_LABELS[source] for source in spend.sources)
-        line += Text(f"{usd(spend.spent_usd)} ", style="bold") + Text(kind)
+        line += Text(f"{_usd(spend.spent_usd)} ", style="bold") + Text(kind)
     else:
         line += Text("$0.00 (nothing recorded)")
     if budget is not None:
         share = budget.spent_usd * 100 / budget.monthly_usd
         style = "red bold" if budget.over else ("yellow" if budget.warn else "")
         over = " — over budget" if budget.over else ""
-        line += Text(f" of {usd(budget.monthly_usd)} budget ({share:.0f} %){over}", style=style)
+        line += Text(f" of {_usd(budget.monthly_usd)} budget ({share:.0f} %){over}", style=style)
     projected = spend.projected_usd if spend else budget.projected_usd if budget else None
-    line += Text(f" → {usd(projected)} by month end")
+    line += Text(f" → {_usd(projected)} by month end")
     if spend is not None and spend.unpriced:
         line += Text(" · not priced: ") + plain(", ".join(spend.unpriced))
     return line

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from aiusage.models import ProviderName, Quota, SourceKind
+from aiusage.render.format import usd
 from aiusage.sources.live.readings import Reading
 from aiusage.sources.manual.cursor import ManualEntry
 from aiusage.status.document import Window
@@ -172,7 +173,7 @@ def manual_cursor_window(
         used = entry.used_usd / entry.included_usd
     detail = None
     if entry.used_usd is not None and entry.included_usd is not None:
-        detail = f"${entry.used_usd:.2f} of ${entry.included_usd:.2f} included"
+        detail = f"{usd(entry.used_usd)} of {usd(entry.included_usd)} included"
     return [
         make_window(
             provider="cursor",

@@ -2,13 +2,13 @@
 
 A year of hourly history for a large organization is a million records; turning each into a
 Python object and summing them in Python took minutes. The table and the CSV need only the sums
-of each row, so the store sums the records of each bucket of the report's time zone (a day; an
-hour for ``--by hour``) per model, product and cost kind (and scope when the rows are per
-project or user). Each sum is returned as one record that lies inside its bucket, so grouping
-it (``aiusage.grouping``) gives exactly the rows, totals and covered spans its records would
-have given. A record that does not fit inside one bucket (a vendor's UTC day cut across the
-zone's midnight) is returned as it is. Dollars are summed as ``Decimal`` from their stored
-text, never as floating point.
+of each row, so the store sums the records of each day of the report's time zone per model,
+product and cost kind (and scope when the rows are per project or user; ``--by hour`` reads
+the records themselves). Each sum is returned as one record that lies inside its bucket, so
+grouping it (``aiusage.grouping``) gives exactly the rows, totals and covered spans its records
+would have given. A record that does not fit inside one bucket (a vendor's UTC day cut across the
+zone's midnight) is summed only with records of the same start, which the rows place alike.
+Dollars are summed as ``Decimal`` from their stored text, never as floating point.
 """
 
 from __future__ import annotations
@@ -63,20 +63,14 @@ def rolled_up_records(
     ``history`` names the records as ``Store.load_records`` does.
     """
     scope = "scope" if rollup.by_scope else "''"
-    fitting = (
-        f"SELECT {_SUMS.format(scope=scope)} FROM usage_records WHERE {_WHERE} AND end <= ? "
-        f"GROUP BY model, product, {scope}, cost_kind"
-    )
-    straddling = (
-        f"SELECT start, end, model, product, scope, cost_kind, input_tokens, output_tokens, "
-        f"cache_read_tokens, cache_write_tokens, requests, cost_usd FROM usage_records "
-        f"WHERE {_WHERE} AND end > ?"
+    # A record that reaches past its bucket's end is summed only with records of its own start.
+    summed = (
+        f"SELECT {_SUMS.format(scope=scope)} FROM usage_records WHERE {_WHERE} "
+        f"GROUP BY model, product, {scope}, cost_kind, CASE WHEN end <= ? THEN '' ELSE start END"
     )
     records: list[UsageRecord] = []
     for lo, hi in _buckets(boundaries(period, rollup.unit, rollup.zone)):
-        bounds = (*history, lo, hi, hi)
-        records.extend(_records(history, db.execute(fitting, bounds)))
-        records.extend(_records(history, db.execute(straddling, bounds)))
+        records.extend(_records(history, db.execute(summed, (*history, lo, hi, hi))))
     return records
 
 

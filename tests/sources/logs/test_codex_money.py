@@ -320,3 +320,94 @@ def test_ingestion_counts_the_lines_it_decoded(home: Path, store: Store) -> None
     )
     stats = CodexSource().ingest(Settings(), store)
     assert stats.lines_parsed == 4
+
+
+def test_the_malformed_lines_warning_gives_each_reason(home: Path, store: Store) -> None:
+    huge = {"input_tokens": 1e16, "output_tokens": 1}
+    write_lines(
+        rollout(home),
+        [
+            session_meta(),
+            'not JSON "token_count"',
+            '{"type": "token_count", "payload": ',
+            {"timestamp": "2025-11-18T10:00:02Z", "type": "event_msg", "payload": "token_count"},
+            {"timestamp": "yesterday", "type": "event_msg",
+             "payload": {"type": "token_count", "info": None}},
+            {"timestamp": "9999-01-01T00:00:00Z", "type": "event_msg",
+             "payload": {"type": "token_count", "info": None}},
+            token_count("2025-11-18T10:00:03Z", total=None, last=huge),
+            token_count("2025-11-18T10:00:04Z", total=None, last={"output_tokens": 1}),
+        ],
+    )  # fmt: skip
+    assert collect(store).warnings == (
+        "7 malformed or truncated lines skipped in Codex CLI logs (2 not JSON, 2 with a value "
+        "out of range, 3 with missing or invalid fields)",
+    )
+
+
+def test_a_long_session_s_cumulative_totals_may_pass_what_one_call_can_hold(
+    home: Path, store: Store
+) -> None:
+    big = 300_000_000  # three times the most one request can hold: fine for a session
+    first = {**codex_usage(big, big - 1_000, 150_000_000, 120_000_000),
+             "cache_write_input_tokens": 110_000_000}  # fmt: skip
+    second = {**codex_usage(big + 2_000, big, 150_000_010, 120_000_005),
+              "cache_write_input_tokens": 110_000_500}  # fmt: skip
+    write_lines(
+        rollout(home),
+        [
+            session_meta(),
+            turn_context(),
+            token_count("2025-11-18T10:00:03Z", total=first),
+            token_count("2025-11-18T10:00:09Z", total=second),
+        ],
+    )
+    result = collect(store)
+    # The first event's whole total would be one call of 300M: refused, but it is the baseline.
+    # The second call: 2,000 input of which 1,000 cached and 500 written; 10 output.
+    assert totals(result.records) == {"input": 500, "output": 10, "cache_read": 1_000,
+                                      "cache_write": 500, "requests": 1}  # fmt: skip
+    assert skipped(result) == 1
+
+
+def test_a_call_may_hold_up_to_the_request_limit_and_no_more(home: Path, store: Store) -> None:
+    limit = 100_000_000
+    write_lines(
+        rollout(home),
+        [
+            session_meta(),
+            turn_context(),
+            token_count("2025-11-18T10:00:03Z", total=codex_usage(limit, limit - 10, 0)),
+            token_count("2025-11-18T10:00:04Z", total=codex_usage(2 * limit + 1, 2 * limit, 9)),
+        ],
+    )
+    result = collect(store)
+    assert totals(result.records)["input"] == 10
+    assert skipped(result) == 1
+
+
+def test_a_total_tokens_field_beyond_input_plus_output_limits_is_refused(
+    home: Path, store: Store
+) -> None:
+    odd = {**codex_usage(10, 0, 1), "total_tokens": 200_000_001}  # more than 2 x 100M
+    fine = {**codex_usage(20, 0, 2), "total_tokens": 200_000_000}
+    write_lines(
+        rollout(home),
+        [
+            session_meta(),
+            token_count("2025-11-18T10:00:03Z", total=None, last=odd),
+            token_count("2025-11-18T10:00:04Z", total=None, last=fine),
+        ],
+    )
+    result = collect(store)
+    assert (totals(result.records)["input"], skipped(result)) == (20, 1)
+
+
+def test_a_call_with_output_and_no_new_input_is_counted(home: Path, store: Store) -> None:
+    write_lines(
+        rollout(home),
+        [session_meta(), turn_context(),
+         token_count("2025-11-18T10:00:03Z", total=None, last=codex_usage(0, 0, 12))],
+    )  # fmt: skip
+    assert totals(collect(store).records) == {"input": 0, "output": 12, "cache_read": 0,
+                                              "cache_write": 0, "requests": 1}  # fmt: skip

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from aiusage.errors import BadResponseError
+from aiusage.http_client import request_json
 from aiusage.sources.api.parsing import parse
 
 if TYPE_CHECKING:
+    import httpx
+
     from aiusage.http_client import QueryParams
 
 T = TypeVar("T")
@@ -117,24 +120,31 @@ P = TypeVar("P", bound=CursorPage)
 
 
 async def follow_next_page(
+    client: httpx.AsyncClient,
     vendor: str,
-    get: Callable[[QueryParams], Awaitable[Any]],
+    path: str,
     params: QueryParams,
     page_model: type[P],
     what: str,
     max_pages: int,
+    headers: Mapping[str, str] | None = None,
 ) -> list[P]:
-    """Every page of one query: the same ``params``, plus ``page=<next_page>`` after the first.
+    """Every page of one GET of ``path``: the same ``params``, plus ``page=<next_page>`` after
+    the first.
 
     Args:
-        get: sends the query and returns the decoded JSON body (raising ``SourceFailure``).
         page_model: the page's wire model, parsed from each body (``what`` names it in errors).
         max_pages: see ``follow_pages``.
+        headers: added to each request (e.g. a beta flag).
+
+    Raises:
+        SourceFailure: a request failed (``request_json``), or a page is not a ``page_model``.
     """
 
     async def page(cursor: str | None) -> tuple[list[P], str | None]:
         query = params if cursor is None else [*params, ("page", cursor)]
-        parsed = parse(page_model, await get(query), vendor, what)
+        body = await request_json(client, vendor, "GET", path, params=query, headers=headers)
+        parsed = parse(page_model, body, vendor, what)
         return [parsed], next_cursor(vendor, parsed.has_more, parsed.next_page)
 
     return await follow_pages(vendor, page, max_pages)

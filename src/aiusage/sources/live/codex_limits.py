@@ -5,11 +5,10 @@ name as ``model``."""
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from aiusage.sources.live.readings import Reading
+from aiusage.sources.live.readings import Reading, finite_number
 
 SOURCE = "app-server"
 MAIN_LIMIT = "codex"
@@ -17,18 +16,8 @@ NAMES = {300: "five_hour", 10080: "seven_day"}
 FAR_RESET = 400 * 86400
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
-
-
 def _reset(value: Any, now: int) -> int | None:
-    seconds = _number(value)
+    seconds = finite_number(value)
     if seconds is None or seconds <= 0:
         return None
     if seconds > 1e11:  # milliseconds
@@ -42,8 +31,8 @@ def _windows(snapshot: dict[str, Any], model: str, now: int) -> list[Reading]:
         window = snapshot.get(slot)
         if not isinstance(window, dict):
             continue
-        percent = _number(window.get("usedPercent"))
-        minutes = _number(window.get("windowDurationMins"))
+        percent = finite_number(window.get("usedPercent"))
+        minutes = finite_number(window.get("windowDurationMins"))
         length = int(minutes) if minutes and minutes > 0 else None
         name = NAMES.get(length, f"{length}m") if length else slot
         found.append(
@@ -78,7 +67,7 @@ def _credits(snapshot: dict[str, Any], model: str, now: int) -> list[Reading]:
     if credits.get("unlimited") is True:
         detail = "unlimited credits"
     else:
-        balance = _number(credits.get("balance"))
+        balance = finite_number(credits.get("balance"))
         if balance is None:
             return []
         detail = f"credits balance {balance:g}"

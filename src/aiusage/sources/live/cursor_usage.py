@@ -7,24 +7,18 @@ The plan window is the billing cycle: ``totalPercentUsed`` (already in percent) 
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from aiusage.sources.live.readings import Reading
+from aiusage.sources.live.readings import Reading, finite_number
 
 SOURCE = "cursor-live"
 
 
 def _number(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        return None
-    return Decimal(str(value)) if math.isfinite(number) else None
+    """The value exactly as sent, when it is a finite number (``finite_number``)."""
+    return None if finite_number(value) is None else Decimal(str(value))
 
 
 def _time(value: Any) -> int | None:

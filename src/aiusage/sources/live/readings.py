@@ -6,6 +6,7 @@ Standard library only: the status line imports this module on every Claude Code 
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections.abc import Iterable
 from decimal import Decimal
@@ -26,6 +27,18 @@ _FIELDS = (
     "model",
     "detail",
 )
+
+
+def finite_number(value: object) -> float | None:
+    """A JSON number, or text holding one (the live sources send both), as a finite float;
+    None for anything else (bools, NaN, infinities, numbers beyond a float)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 class Reading:

@@ -340,6 +340,8 @@ class ClaudeCodeSource(LocalLogSource):
     tool = "Claude Code"
     setting = "CLAUDE_CONFIG_DIR"
     policy = "better"
+    # Its parser needs only (path, state): a second process may parse (``ingest``, ``worker``).
+    worker_parser = (__name__, "ClaudeCodeParser")
 
     def roots(self, settings: Settings) -> list[Path]:
         return claude_roots(settings)

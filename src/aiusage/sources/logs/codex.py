@@ -30,7 +30,6 @@ from aiusage.sources.logs.lines import (
     INVALID,
     MAX_REQUEST_TOKENS,
     MAX_SESSION_TOKENS,
-    NOT_JSON,
     OUT_OF_RANGE,
     Line,
     LogParser,
@@ -115,13 +114,10 @@ class CodexParser(LogParser):
         self.state["fork"] = b"thread_spawn" in head
 
     def feed(self, offset: int, raw: bytes, hit: int) -> None:
-        try:
-            entry = loads(raw)
-        except ValueError:
-            self.skip(NOT_JSON)
+        entry = self.json_object(raw)
+        if entry is None:
             return
-        self.parsed += 1
-        payload = entry.get("payload") if isinstance(entry, dict) else None
+        payload = entry.get("payload")
         if not isinstance(payload, dict):
             self.skip(INVALID)
             return

@@ -21,14 +21,12 @@ from aiusage.sources.logs.ingest import IngestStats
 from aiusage.sources.logs.lines import (
     INVALID,
     MAX_REQUEST_TOKENS,
-    NOT_JSON,
     OUT_OF_RANGE,
     Line,
     LogParser,
     OutOfRange,
     count,
     epoch_ms,
-    loads,
     stamp_problem,
 )
 from aiusage.sources.logs.source import LocalLogSource, folder_present
@@ -72,14 +70,8 @@ class GeminiParser(LogParser):
         self.state.setdefault("session", Path(file_label).stem)
 
     def feed(self, offset: int, raw: bytes, hit: int) -> None:
-        try:
-            record = loads(raw)
-        except ValueError:
-            self.skip(NOT_JSON)
-            return
-        self.parsed += 1
-        if not isinstance(record, dict):
-            self.skip(INVALID)
+        record = self.json_object(raw)
+        if record is None:
             return
         if isinstance(record.get("sessionId"), str) and "type" not in record:
             self.state["session"] = record["sessionId"]
@@ -92,13 +84,10 @@ class GeminiParser(LogParser):
 
     def feed_document(self, raw: bytes) -> None:
         """The older JSON format: one object with ``sessionId`` and ``messages[]``."""
-        try:
-            document = loads(raw)
-        except ValueError:
-            self.skip(NOT_JSON)
+        document = self.json_object(raw)
+        if document is None:
             return
-        self.parsed += 1
-        if not isinstance(document, dict) or not isinstance(document.get("messages"), list):
+        if not isinstance(document.get("messages"), list):
             self.skip(INVALID)
             return
         if isinstance(document.get("sessionId"), str):

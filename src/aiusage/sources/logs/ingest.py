@@ -4,18 +4,20 @@ Each file's identity (device, inode), size, mtime and read offset are stored wit
 its first bytes and of the bytes before the offset. The next run reads only appended bytes; a file
 that shrank or whose fingerprints changed was replaced, so its earlier lines are removed and it is
 read again from the start. Candidates are written per batch of files in one transaction
-(``ledger``).
+(``ledger``). When there is much to read, a second process parses most files meanwhile
+(``worker``); files are always written in the order they were listed.
 """
 
 from __future__ import annotations
 
+import errno
 import gc
 import json
 import logging
 import os
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,17 +25,23 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from aiusage.sources.logs import tables
-from aiusage.sources.logs.files import FINGERPRINT, Identity, LineScanner, fingerprints, read_at
+from aiusage.sources.logs.files import FINGERPRINT, Identity, fingerprints, read_at
 from aiusage.sources.logs.ledger import Ledger
-from aiusage.sources.logs.lines import Line, LogParser, Policy, loads
+from aiusage.sources.logs.lines import Line, LogParser, Policy
+from aiusage.sources.logs.worker import Worker, scan_lines
 
 if TYPE_CHECKING:
     from aiusage.store import Store
 
+_new_line = tuple.__new__  # a Line from the worker's plain tuple, without re-checking it
+
 log = logging.getLogger(__name__)
 
-FORK_PEEK = 16 * 1024  # bytes handed to LogParser.begin
 BATCH_LINES = 50_000  # candidates written per transaction (files are never split)
+# A second process parses files when there is this much to read and a second core to read it
+# on (``worker``); below it, starting an interpreter costs more than it saves.
+WORKER_MIN_BYTES = 64 << 20
+MAIN_SHARE = 0.15  # of the new bytes, parsed in this process while the worker parses the rest
 BATCH_FILES = 500
 CACHE_KIB = 64 * 1024
 
@@ -41,6 +49,8 @@ CACHE_KIB = 64 * 1024
 ParserFactory = Callable[[Path, dict[str, Any]], LogParser]
 # True for a file that is one JSON document rewritten on every change (read whole, every time).
 IsDocument = Callable[[Path], bool]
+# (module, class) of a parser that needs nothing but (path, state): one the worker can build.
+WorkerParser = tuple[str, str]
 
 
 @dataclass
@@ -65,6 +75,24 @@ class _Known:
     tail: bytes
     skipped: Counter[str]
     state: str
+
+
+@dataclass
+class _Plan:
+    """A changed file and where its reading starts, decided before any line is parsed."""
+
+    path: Path
+    identity: Identity
+    previous: _Known | None
+    resumable: bool
+    start: int
+    state: dict[str, Any]
+    skipped: Counter[str]
+    document: bool
+
+    @property
+    def new_bytes(self) -> int:
+        return 0 if self.document else max(self.identity.size - self.start, 0)
 
 
 @dataclass
@@ -94,11 +122,15 @@ class Ingestor:
         make_parser: ParserFactory,
         policy: Policy,
         is_document: IsDocument = lambda path: False,
+        worker_parser: WorkerParser | None = None,
+        worker_min_bytes: int | None = None,
     ) -> None:
         self.store = store
         self.provider = provider
         self.make_parser = make_parser
         self.is_document = is_document
+        self.worker_parser = worker_parser
+        self.worker_min_bytes = WORKER_MIN_BYTES if worker_min_bytes is None else worker_min_bytes
         self.ledger = Ledger(provider, policy)
         # The de-duplication index takes random inserts: a larger page cache than SQLite's
         # 2 MB default keeps it in memory (this connection belongs to this source only).
@@ -120,13 +152,15 @@ class Ingestor:
     def _run(self, files: Iterable[Path]) -> IngestStats:
         known = self._known()
         by_inode = {(k.identity.device, k.identity.inode): k for k in known.values()}
-        batch: list[_Done] = []
-        pending = 0
+        plans: list[_Plan] = []
         for path in files:
             self.stats.files += 1
-            done = self._read(path, known, by_inode)
-            if done is None:
-                continue
+            plan = self._plan(path, known, by_inode)
+            if plan is not None:
+                plans.append(plan)
+        batch: list[_Done] = []
+        pending = 0
+        for done in self._scanned(plans):
             batch.append(done)
             pending += len(done.lines)
             if pending >= BATCH_LINES or len(batch) >= BATCH_FILES:
@@ -151,88 +185,155 @@ class Ingestor:
             for file in tables.known_files(self.store.db, self.provider)
         }
 
-    def _read(
+    def _plan(
         self, path: Path, known: dict[str, _Known], by_inode: dict[tuple[int, int], _Known]
-    ) -> _Done | None:
+    ) -> _Plan | None:
+        """Where to start reading a changed file; None for an unchanged or unreadable one."""
         try:
             identity = Identity.of(os.stat(path))
         except FileNotFoundError:
             return None
         except OSError as exc:
-            self.stats.unreadable.append(f"{path} ({exc.strerror or exc.__class__.__name__})")
+            self._unreadable(path, exc)
             return None
         previous = known.get(str(path))
         if previous is not None and previous.identity == identity:
             return None  # unchanged since the last run
-        moved = None
         if previous is None:
             # A file moved on the same disk (Codex archiving a session) keeps its inode.
-            moved = by_inode.get((identity.device, identity.inode))
-            if moved is not None and os.path.exists(moved.path):
-                moved = None
-        try:
-            with open(path, "rb", buffering=0) as handle:
-                return self._scan(path, handle, identity, previous or moved)
-        except FileNotFoundError:
-            return None  # deleted since it was listed
-        except OSError as exc:
-            self.stats.unreadable.append(f"{path} ({exc.strerror or exc.__class__.__name__})")
-            return None
-
-    def _scan(self, path: Path, handle: Any, identity: Identity, previous: _Known | None) -> _Done:
+            previous = by_inode.get((identity.device, identity.inode))
+            if previous is not None and os.path.exists(previous.path):
+                previous = None
+        document = self.is_document(path)
+        resumable = False
+        if previous is not None and not document:
+            try:
+                with open(path, "rb", buffering=0) as handle:
+                    resumable = (
+                        (previous.identity.device, previous.identity.inode)
+                        == (identity.device, identity.inode)
+                        and identity.size >= previous.offset
+                        and (read_at(handle, 0, len(previous.head)), previous.tail)
+                        == (previous.head, fingerprints(handle, previous.offset)[1])
+                    )
+            except FileNotFoundError:
+                return None  # deleted since it was listed
+            except OSError as exc:
+                self._unreadable(path, exc)
+                return None
         start: int = 0
         state: dict[str, Any] = {}
         skipped: Counter[str] = Counter()
-        document = self.is_document(path)
-        resumable = (
-            previous is not None
-            and not document
-            and (previous.identity.device, previous.identity.inode)
-            == (identity.device, identity.inode)
-            and identity.size >= previous.offset
-            and (read_at(handle, 0, len(previous.head)), previous.tail)
-            == (previous.head, fingerprints(handle, previous.offset)[1])
-        )
         if previous is not None and resumable:
             start, state = previous.offset, json.loads(previous.state)
             skipped = Counter(previous.skipped)
         elif previous is not None and str(path) != previous.path:
             previous = None  # an inode reused by a new file: the old file's lines stay
-        parser = self.make_parser(path, state)
+        return _Plan(path, identity, previous, resumable, start, state, skipped, document)
+
+    def _unreadable(self, path: Path, exc: OSError) -> None:
+        self.stats.unreadable.append(f"{path} ({exc.strerror or exc.__class__.__name__})")
+
+    def _scanned(self, plans: list[_Plan]) -> Iterator[_Done]:
+        """The files read, in order; by a second process too when there is much to read."""
+        new = sum(plan.new_bytes for plan in plans)
+        if self.worker_parser is None or new < self.worker_min_bytes or (os.cpu_count() or 1) < 2:
+            for plan in plans:
+                done = self._scan(plan)
+                if done is not None:
+                    yield done
+            return
+        # This process parses the first files while the worker parses the others; then it
+        # takes the worker's results, in file order, and writes everything.
+        share, split = new * MAIN_SHARE, len(plans)
+        for index, plan in enumerate(plans):
+            share -= plan.new_bytes
+            if share <= 0:
+                split = index + 1
+                break
+        theirs = [plan for plan in plans[split:] if not plan.document]
+        worker = Worker.start(self.worker_parser, [(str(p.path), p.start, p.state) for p in theirs])
+        started = worker
+        try:
+            for plan in plans:
+                result = None
+                if worker is not None and theirs and theirs[0] is plan:
+                    theirs.pop(0)
+                    result = worker.next()
+                    if result is None:
+                        worker = None  # it ended early: this process reads the rest
+                done = self._scan(plan) if result is None else self._scanned_by_worker(plan, result)
+                if done is not None:
+                    yield done
+        finally:
+            if started is not None:
+                started.close()
+
+    def _scan(self, plan: _Plan) -> _Done | None:
+        """Read a file in this process."""
+        path = plan.path
+        try:
+            with open(path, "rb", buffering=0) as handle:
+                parser = self.make_parser(path, plan.state)
+                if plan.document:
+                    content = handle.read()
+                    read = len(content)
+                    parser.feed_document(content)
+                    end = len(content)
+                else:
+                    end, read = scan_lines(parser, handle, plan.start)
+                head, tail = fingerprints(handle, end)
+        except FileNotFoundError:
+            return None  # deleted since it was listed
+        except OSError as exc:
+            self._unreadable(path, exc)
+            return None
         self.stats.files_read += 1
-        if document:
-            content = handle.read()
-            self.stats.bytes_read += len(content)
-            parser.feed_document(content)
-            end = len(content)
-        else:
-            if start == 0:
-                parser.begin(read_at(handle, 0, FORK_PEEK))
-            scanner = LineScanner(handle, start, parser.markers)
-            for offset, raw, hit in scanner:
-                parser.feed(offset, raw, hit)
-            end = scanner.end
-            self.stats.bytes_read += scanner.bytes_read
-            hit = scanner.marker_in(scanner.tail) if scanner.tail else -1
-            if hit >= 0 and _is_json(scanner.tail):
-                # A complete last line that only lacks its newline; a half-written one is left.
-                parser.feed(end, scanner.tail, hit)
-                end += len(scanner.tail)
-        head, tail = fingerprints(handle, end)
+        self.stats.bytes_read += read
         self.stats.lines_parsed += parser.parsed
         self.stats.bad_lines += parser.bad_lines
+        return self._done(
+            plan,
+            (end, read, head[:FINGERPRINT], tail, parser.snapshot(), parser.skipped),
+            list(parser.lines.values()),
+            parser.events,
+        )
+
+    def _scanned_by_worker(self, plan: _Plan, result: tuple[Any, ...]) -> _Done | None:
+        if result[0] != "ok":
+            if result[1] != errno.ENOENT:  # else deleted since it was listed
+                self.stats.unreadable.append(f"{plan.path} ({result[2]})")
+            return None
+        end, read, head, tail, parsed, skipped, state, lines, events = result[1]
+        self.stats.files_read += 1
+        self.stats.bytes_read += read
+        self.stats.lines_parsed += parsed
+        self.stats.bad_lines += sum(skipped.values())
+        candidates = [_new_line(Line, line) for line in lines]
+        return self._done(
+            plan, (end, read, head, tail, state, Counter(skipped)), candidates, events
+        )
+
+    def _done(
+        self,
+        plan: _Plan,
+        read: tuple[int, int, bytes, bytes, dict[str, Any], Counter[str]],
+        lines: list[Line],
+        events: dict[str, tuple[int, str]],
+    ) -> _Done:
+        end, _, head, tail, state, skipped = read
         return _Done(
-            path=str(path),
-            known=previous,
-            reset=previous is not None and not resumable,
-            identity=identity,
+            path=str(plan.path),
+            known=plan.previous,
+            reset=plan.previous is not None and not plan.resumable,
+            identity=plan.identity,
             offset=end,
-            head=head[:FINGERPRINT],
+            head=head,
             tail=tail,
-            skipped=skipped + parser.skipped,
-            state=parser.snapshot(),
-            lines=list(parser.lines.values()),
-            events=parser.events,
+            skipped=plan.skipped + skipped,
+            state=state,
+            lines=lines,
+            events=events,
         )
 
     def _write(self, batch: list[_Done]) -> None:
@@ -273,11 +374,3 @@ class Ingestor:
             log.debug("%s was replaced or truncated: read again from the start", done.path)
         tables.update_file(db, file)
         return known.file_id
-
-
-def _is_json(raw: bytes) -> bool:
-    try:
-        loads(raw)
-    except ValueError:
-        return False
-    return True

@@ -196,6 +196,20 @@ class LogParser:
         """Count one line that is not used although it should hold usage."""
         self.skipped[reason] += 1
 
+    def json_object(self, raw: bytes) -> dict[str, Any] | None:
+        """The line (or document) as a JSON object, counted as parsed; None when it is not JSON
+        or not an object, counted as malformed (``NOT_JSON``, ``INVALID``)."""
+        try:
+            value = loads(raw)
+        except ValueError:
+            self.skip(NOT_JSON)
+            return None
+        self.parsed += 1
+        if not isinstance(value, dict):
+            self.skip(INVALID)
+            return None
+        return value
+
     def feed(self, offset: int, raw: bytes, hit: int) -> None:
         """Read one complete line (``hit``: where a marker is in it); count it if malformed."""
         raise NotImplementedError

@@ -16,7 +16,7 @@ from aiusage.models import ProviderName, Quota, SourceKind, SourceResult, UsageQ
 from aiusage.sources.logs import tables
 from aiusage.sources.logs.aggregate import load_records
 from aiusage.sources.logs.files import Walk, walk
-from aiusage.sources.logs.ingest import Ingestor, IngestStats
+from aiusage.sources.logs.ingest import Ingestor, IngestStats, WorkerParser
 from aiusage.sources.logs.lines import LogParser, Policy
 
 if TYPE_CHECKING:
@@ -66,6 +66,8 @@ class LocalLogSource:
     setting: str  # the variable that moves its folder, for error messages
     policy: Policy
     suffixes: tuple[str, ...] = (".jsonl",)
+    # Set when ``make_parser`` needs nothing but (path, state): a second process may then parse.
+    worker_parser: WorkerParser | None = None
 
     def __init__(self, clock: Callable[[], datetime] = utc_now) -> None:
         self.clock = clock
@@ -122,7 +124,14 @@ class LocalLogSource:
     def ingest(self, settings: Settings, store: Store) -> IngestStats:
         """Read every new byte of this tool's logs into the store; return what was read."""
         found = self.find(settings)
-        ingestor = Ingestor(store, self.provider, self.make_parser, self.policy, self.is_document)
+        ingestor = Ingestor(
+            store,
+            self.provider,
+            self.make_parser,
+            self.policy,
+            self.is_document,
+            worker_parser=self.worker_parser,
+        )
         try:
             stats = ingestor.run(self.select(found.files, settings))
         except sqlite3.Error as exc:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
 
 import httpx
 
-from aiusage.http_client import QueryParams, request_json
+from aiusage.http_client import QueryParams
 from aiusage.models import (
     FetchDimension,
     Granularity,
@@ -16,7 +15,7 @@ from aiusage.models import (
     format_utc,
 )
 from aiusage.periods import BUCKET
-from aiusage.sources.api.claude.records import Key, Tally, cents_to_dollars
+from aiusage.sources.api.claude.records import Key, Tally, cents_to_dollars, token_counts
 from aiusage.sources.api.claude.wire import CostPage, CostRow, Group, UsagePage, UsageRow
 from aiusage.sources.api.paging import follow_next_page, page_budget
 
@@ -47,9 +46,6 @@ DIMENSION_GROUP: dict[FetchDimension, str] = {
 }
 
 
-Page = TypeVar("Page", UsagePage, CostPage)
-
-
 def reach(now: datetime) -> datetime:
     """The earliest instant the API will serve now (a day's margin for the 365-day limit)."""
     return max(EARLIEST, now - MAX_AGE + timedelta(days=1))
@@ -72,20 +68,6 @@ def most_pages(window: Period, granularity: Granularity) -> int:
     return page_budget(buckets * MOST_ROWS_PER_BUCKET, PAGE_ROWS)
 
 
-async def _pages(
-    client: httpx.AsyncClient,
-    path: str,
-    page_model: type[Page],
-    params: QueryParams,
-    what: str,
-    max_pages: int,
-) -> list[Page]:
-    async def get(query: QueryParams) -> Any:
-        return await request_json(client, VENDOR, "GET", path, params=query, headers=HEADERS)
-
-    return await follow_next_page(VENDOR, get, params, page_model, what, max_pages)
-
-
 def _groups(dimension: FetchDimension | None) -> list[str]:
     return ["model"] if dimension is None else ["model", DIMENSION_GROUP[dimension]]
 
@@ -103,23 +85,27 @@ async def fetch_window(
     """
     groups = _groups(dimension)
     max_pages = most_pages(window, granularity)
-    usage = await _pages(
+    usage = await follow_next_page(
         client,
+        VENDOR,
         USAGE_PATH,
-        UsagePage,
         _params(window, granularity, groups),
+        UsagePage,
         "an analytics usage page",
         max_pages,
+        HEADERS,
     )
     # cost_type splits out web search, code execution and session usage; it does not count
     # toward the API's five group_by dimensions.
-    costs = await _pages(
+    costs = await follow_next_page(
         client,
+        VENDOR,
         COST_PATH,
-        CostPage,
         _params(window, granularity, [*groups, "cost_type"]),
+        CostPage,
         "an analytics cost page",
         max_pages,
+        HEADERS,
     )
     return build_records(
         [row for page in usage for row in page.data],
@@ -153,33 +139,18 @@ def build_records(
     """
     tally = Tally()
     for row in usage:
-        u = row.usage
-        cache = u.cache_creation
-        if row.group.model is None and not (
-            u.uncached_input_tokens
-            or u.output_tokens
-            or u.cache_read_input_tokens
-            or cache.ephemeral_5m_input_tokens
-            or cache.ephemeral_1h_input_tokens
-        ):
+        if row.group.model is None and not any(token_counts(row.usage)):
             # Code-execution rows: no tokens; their ``requests`` count sandbox spans, which the
             # cost side reports as the code_execution line item.
             continue
-        tally.add_tokens(
-            (
-                row.starting_at,
-                row.group.model,
-                _scope(row.group, dimension),
-                _surface(row.group, dimension),
-            ),
-            row.ending_at,
-            uncached=u.uncached_input_tokens,
-            output=u.output_tokens,
-            cache_read=u.cache_read_input_tokens,
-            cache_write_5m=cache.ephemeral_5m_input_tokens,
-            cache_write_1h=cache.ephemeral_1h_input_tokens,
-            requests=u.requests,
+        group = row.group
+        tokens_key = (
+            row.starting_at,
+            group.model,
+            _scope(group, dimension),
+            _surface(group, dimension),
         )
+        tally.add_usage(tokens_key, row.ending_at, row.usage, row.usage.requests)
     for line in costs:
         g = line.group
         scope = _scope(g, dimension)

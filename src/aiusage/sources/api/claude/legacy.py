@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, TypeVar
 
 import httpx
 
-from aiusage.http_client import QueryParams, request_json
+from aiusage.http_client import QueryParams
 from aiusage.models import Granularity, Period, SourceResult, UsageQuery, format_utc
 from aiusage.periods import BUCKET, windows
-from aiusage.sources.api.claude.records import Tally, cents_to_dollars
+from aiusage.sources.api.claude.records import Tally, cents_to_dollars, token_counts
 from aiusage.sources.api.claude.wire import (
     ReportCostBucket,
     ReportCostPage,
@@ -46,23 +45,6 @@ def _bucket_count(window: Period, granularity: Granularity) -> int:
     return -(-(window.until - window.since) // BUCKET[granularity])
 
 
-Page = TypeVar("Page", ReportUsagePage, ReportCostPage)
-
-
-async def _pages(
-    client: httpx.AsyncClient,
-    path: str,
-    page_model: type[Page],
-    params: QueryParams,
-    what: str,
-    max_pages: int,
-) -> list[Page]:
-    async def get(query: QueryParams) -> Any:
-        return await request_json(client, VENDOR, "GET", path, params=query)
-
-    return await follow_next_page(VENDOR, get, params, page_model, what, max_pages)
-
-
 async def fetch_usage(
     client: httpx.AsyncClient, window: Period, granularity: Granularity, group_by: list[str]
 ) -> list[ReportUsageBucket]:
@@ -72,7 +54,9 @@ async def fetch_usage(
         ("limit", MAX_BUCKETS[granularity]),
     ]
     budget = page_budget(_bucket_count(window, granularity), DEFAULT_BUCKETS[granularity])
-    pages = await _pages(client, USAGE_PATH, ReportUsagePage, params, "a usage report", budget)
+    pages = await follow_next_page(
+        client, VENDOR, USAGE_PATH, params, ReportUsagePage, "a usage report", budget
+    )
     return [bucket for page in pages for bucket in page.data]
 
 
@@ -85,7 +69,9 @@ async def fetch_costs(
         ("limit", MAX_BUCKETS["1d"]),
     ]
     budget = page_budget(_bucket_count(window, "1d"), DEFAULT_BUCKETS["1d"])
-    pages = await _pages(client, COST_PATH, ReportCostPage, params, "a cost report", budget)
+    pages = await follow_next_page(
+        client, VENDOR, COST_PATH, params, ReportCostPage, "a cost report", budget
+    )
     return [bucket for page in pages for bucket in page.data]
 
 
@@ -105,26 +91,11 @@ def build_records(
     for bucket in usage:
         for r in bucket.results:
             workspace = r.workspace_id if by_workspace else None
-            cache = r.cache_creation
             product = None
             if costs is not None and r.service_tier in PRIORITY_TIERS:
                 product = PRIORITY_PRODUCT
-                priority_tokens += (
-                    r.uncached_input_tokens
-                    + r.output_tokens
-                    + r.cache_read_input_tokens
-                    + cache.ephemeral_5m_input_tokens
-                    + cache.ephemeral_1h_input_tokens
-                )
-            tally.add_tokens(
-                (bucket.starting_at, r.model, workspace, product),
-                bucket.ending_at,
-                uncached=r.uncached_input_tokens,
-                output=r.output_tokens,
-                cache_read=r.cache_read_input_tokens,
-                cache_write_5m=cache.ephemeral_5m_input_tokens,
-                cache_write_1h=cache.ephemeral_1h_input_tokens,
-            )
+                priority_tokens += sum(token_counts(r))
+            tally.add_usage((bucket.starting_at, r.model, workspace, product), bucket.ending_at, r)
         tally.ends[bucket.starting_at] = bucket.ending_at
     for cost_bucket in costs or []:
         for c in cost_bucket.results:

@@ -18,7 +18,6 @@ from aiusage.http_client import QueryParams, request_json
 from aiusage.models import (
     KeyCheck,
     KeyStatus,
-    ProviderName,
     SourceResult,
     UsageQuery,
     format_utc,
@@ -28,6 +27,7 @@ from aiusage.periods import floor
 from aiusage.sources.api.claude import analytics as claude_analytics
 from aiusage.sources.api.claude import legacy as claude_legacy
 from aiusage.sources.api.claude import routing as claude_routing
+from aiusage.sources.api.claude.setup import ClaudeSetup
 from aiusage.sources.api.keycheck import foreign_key, refuse_foreign_key
 from aiusage.sources.base import ClientConfig, ClientFactory
 
@@ -50,22 +50,10 @@ Outcome = SourceFailure | None  # what one probe request ended in: None when it 
 _TRANSIENT = (RateLimitedError, TimeoutFailure, UnavailableError)
 
 
-class ClaudeProvider:
-    name: ProviderName = "claude"
-    vendor = "Anthropic"
-
+class ClaudeProvider(ClaudeSetup):
     def __init__(self, clock: Callable[[], datetime] = utc_now) -> None:
         # The analytics API's reach is counted back from now; tests pin the clock.
         self.clock = clock
-
-    def configured(self, settings: Settings) -> bool:
-        return settings.anthropic_admin_key is not None
-
-    def setup_hint(self) -> str:
-        return (
-            "set ANTHROPIC_ADMIN_KEY to an Anthropic Admin key (sk-ant-admin01-…) or a Claude "
-            "Enterprise Analytics API key (read:analytics)"
-        )
 
     def client_config(self, settings: Settings) -> ClientConfig:
         key = settings.anthropic_admin_key
@@ -75,10 +63,6 @@ class ClaudeProvider:
             refuse_foreign_key("claude", credential, key.get_secret_value())
             headers["x-api-key"] = key.get_secret_value()
         return ClientConfig(base_url=settings.anthropic_base_url, headers=headers)
-
-    def cache_variant(self, settings: Settings) -> str:
-        # Answers fetched under one AIUSAGE_CLAUDE_API are not reused under another.
-        return settings.claude_api
 
     async def fetch(
         self, client: httpx.AsyncClient, settings: Settings, query: UsageQuery

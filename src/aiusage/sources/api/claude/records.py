@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, localcontext
+from typing import Protocol
 
 from aiusage.errors import BadResponseError
 from aiusage.models import UsageRecord
@@ -32,6 +33,38 @@ def cents_to_dollars(amount: Decimal, currency: str = "USD") -> Decimal:
     with localcontext() as money:
         money.prec = MONEY_PRECISION
         return amount / 100
+
+
+class _CacheWrites(Protocol):
+    @property
+    def ephemeral_5m_input_tokens(self) -> int: ...
+    @property
+    def ephemeral_1h_input_tokens(self) -> int: ...
+
+
+class TokenUsage(Protocol):
+    """The token counts both reporting APIs send, under the same names (``wire``)."""
+
+    @property
+    def uncached_input_tokens(self) -> int: ...
+    @property
+    def output_tokens(self) -> int: ...
+    @property
+    def cache_read_input_tokens(self) -> int: ...
+    @property
+    def cache_creation(self) -> _CacheWrites: ...
+
+
+def token_counts(usage: TokenUsage) -> tuple[int, int, int, int, int]:
+    """Uncached input, output, cache read, cache write 5m, cache write 1h."""
+    cache = usage.cache_creation
+    return (
+        usage.uncached_input_tokens,
+        usage.output_tokens,
+        usage.cache_read_input_tokens,
+        cache.ephemeral_5m_input_tokens,
+        cache.ephemeral_1h_input_tokens,
+    )
 
 
 def _token_counts() -> list[int]:
@@ -59,12 +92,23 @@ class Tally:
         cache_write_1h: int,
         requests: int | None = None,
     ) -> None:
+        counts = (uncached, output, cache_read, cache_write_5m, cache_write_1h)
+        self._add(key, end, counts, requests)
+
+    def add_usage(
+        self, key: Key, end: datetime, usage: TokenUsage, requests: int | None = None
+    ) -> None:
+        """``add_tokens`` with the counts of a report's usage object."""
+        self._add(key, end, token_counts(usage), requests)
+
+    def _add(
+        self, key: Key, end: datetime, counts: tuple[int, int, int, int, int], requests: int | None
+    ) -> None:
         self.ends[key[0]] = end
-        counts = self.tokens[key]
-        for i, value in enumerate(
-            (uncached, output, cache_read, cache_write_5m + cache_write_1h, cache_write_1h)
-        ):
-            counts[i] += value
+        uncached, output, cache_read, write_5m, write_1h = counts
+        held = self.tokens[key]
+        for i, value in enumerate((uncached, output, cache_read, write_5m + write_1h, write_1h)):
+            held[i] += value
         if requests is not None:
             self.requests[key] = self.requests.get(key, 0) + requests
 

@@ -13,7 +13,6 @@ from aiusage.models import (
     CodeActivity,
     KeyCheck,
     KeyStatus,
-    ProviderName,
     SourceResult,
     UsageQuery,
     utc_now,
@@ -27,6 +26,7 @@ from aiusage.sources.api.cursor.records import (
     day_activity,
     spend_quotas,
 )
+from aiusage.sources.api.cursor.setup import CursorSetup
 from aiusage.sources.api.keycheck import foreign_key, probe, refuse_foreign_key
 from aiusage.sources.base import ClientConfig, ClientFactory
 
@@ -40,22 +40,10 @@ _SESSION_TOKEN = re.compile(r"eyJ[\w-]*\.[\w-]+\.[\w-]*")
 FORMAT_HINT = "Cursor Admin API keys look like key_ followed by 64 letters and digits"
 
 
-class CursorProvider:
-    name: ProviderName = "cursor"
-    vendor = "Cursor"
-
+class CursorProvider(CursorSetup):
     def __init__(self, pacer: Callable[[], Pacer] = Pacer) -> None:
         # One pacer per fetch; tests pass one with a fake clock so that nothing sleeps.
         self.pacer = pacer
-
-    def configured(self, settings: Settings) -> bool:
-        return settings.cursor_admin_key is not None
-
-    def setup_hint(self) -> str:
-        return (
-            "team admins: set CURSOR_ADMIN_KEY to a Cursor Admin API key; individual plans: "
-            "`aiusage cursor set --plan pro --used-usd 12.40`"
-        )
 
     def client_config(self, settings: Settings) -> ClientConfig:
         key = settings.cursor_admin_key
@@ -64,9 +52,6 @@ class CursorProvider:
             refuse_foreign_key("cursor", credential, key.get_secret_value())
         auth = None if key is None else httpx.BasicAuth(key.get_secret_value(), "")
         return ClientConfig(base_url=settings.cursor_base_url, auth=auth)
-
-    def cache_variant(self, settings: Settings) -> str:
-        return "admin"
 
     async def fetch(
         self, client: httpx.AsyncClient, settings: Settings, query: UsageQuery

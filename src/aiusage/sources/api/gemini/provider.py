@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
@@ -26,7 +26,6 @@ from aiusage.http_client import redact, request_json
 from aiusage.models import (
     KeyCheck,
     KeyStatus,
-    ProviderName,
     Quota,
     SourceResult,
     UsageQuery,
@@ -38,24 +37,22 @@ from aiusage.sources.api.gemini.credentials import (
     CREDENTIAL,
     SETUP,
     VIEWER_ROLE,
-    CredentialsFile,
     find_credentials_file,
     principal_of,
     project_in,
-    read_info,
 )
 from aiusage.sources.api.gemini.metrics import (
     ALIGNMENT,
     GEMINI_API,
     GL_RESOURCE,
     OUTPUT_TOKENS,
-    VENDOR,
     fetch_series,
     series_path,
     usage_queries,
 )
 from aiusage.sources.api.gemini.quotas import fetch_quotas
 from aiusage.sources.api.gemini.records import build_records, tally
+from aiusage.sources.api.gemini.setup import API_KEY, PROJECT, VENDOR, GeminiSetup, resolve
 from aiusage.sources.api.keycheck import foreign_key, probe
 from aiusage.sources.api.paging import gather_windows
 from aiusage.sources.base import ClientConfig, ClientFactory
@@ -67,8 +64,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-API_KEY = "GEMINI_API_KEY"
-PROJECT = "GOOGLE_CLOUD_PROJECT"
 API_KEY_CANNOT_READ_USAGE = (
     f"{API_KEY} alone cannot read usage: Cloud Monitoring needs OAuth credentials; " + SETUP
 )
@@ -78,54 +73,11 @@ CAVEAT = (
 )
 
 
-def resolve(settings: Settings) -> tuple[CredentialsFile, dict[str, Any], str]:
-    """The credentials file, its contents and the project whose usage is read.
-
-    Raises:
-        ConfigError: no credentials, an unusable file, or no project.
-    """
-    source = find_credentials_file(settings)
-    if source is None:
-        raise ConfigError("no Google credentials found: " + SETUP)
-    info = read_info(source)
-    project = settings.google_cloud_project or project_in(info)
-    if not project:
-        raise ConfigError(
-            f"set {PROJECT} to the project that owns your Gemini key ({source.label} names none)"
-        )
-    return source, info, project
-
-
-class GeminiProvider:
-    name: ProviderName = "gemini"
-    vendor = VENDOR
-
-    def configured(self, settings: Settings) -> bool:
-        source = find_credentials_file(settings)
-        if source is None:
-            return False
-        if settings.google_cloud_project:
-            return True
-        try:
-            info = read_info(source)
-        except ConfigError:
-            # A broken file the user named explicitly is reported by fetch, not hidden.
-            return source.explicit
-        return project_in(info) is not None
-
-    def setup_hint(self) -> str:
-        return SETUP + f" ({API_KEY} alone cannot read usage)"
-
+class GeminiProvider(GeminiSetup):
     def client_config(self, settings: Settings) -> ClientConfig:
         source = find_credentials_file(settings)
         auth = GoogleAuth(GoogleToken(source, settings.http_timeout)) if source else None
         return ClientConfig(base_url=settings.google_monitoring_url, auth=auth)
-
-    def cache_variant(self, settings: Settings) -> str:
-        try:
-            return resolve(settings)[2]
-        except ConfigError:
-            return ""
 
     async def fetch(
         self, client: httpx.AsyncClient, settings: Settings, query: UsageQuery

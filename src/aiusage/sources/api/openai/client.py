@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 import httpx
 
 from aiusage.errors import AuthError, ForbiddenError, SourceFailure
-from aiusage.http_client import QueryParams, request_json
+from aiusage.http_client import QueryParams
 from aiusage.models import Granularity, Period
 from aiusage.periods import BUCKET
 from aiusage.sources.api.openai.wire import Bucket, CostResult, Page, R, UsageResult
@@ -74,13 +73,6 @@ def access_error(exc: AuthError | ForbiddenError) -> SourceFailure:
     return AuthError(f"{exc.message}; the key was revoked or mistyped: {ADMIN_KEY_FIX}")
 
 
-async def _get(client: httpx.AsyncClient, path: str, params: QueryParams) -> Any:
-    try:
-        return await request_json(client, VENDOR, "GET", path, params=params)
-    except (AuthError, ForbiddenError) as exc:
-        raise access_error(exc) from None
-
-
 def window_params(
     window: Period, granularity: Granularity, limit: int, group_by: list[str]
 ) -> QueryParams:
@@ -108,10 +100,10 @@ async def _all_pages(
     what: str,
     max_pages: int,
 ) -> list[Bucket[R]]:
-    async def get(query: QueryParams) -> Any:
-        return await _get(client, path, query)
-
-    pages = await follow_next_page(VENDOR, get, params, model, what, max_pages)
+    try:
+        pages = await follow_next_page(client, VENDOR, path, params, model, what, max_pages)
+    except (AuthError, ForbiddenError) as exc:
+        raise access_error(exc) from None
     return [bucket for page in pages for bucket in page.data]
 
 

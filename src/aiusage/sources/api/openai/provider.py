@@ -15,7 +15,6 @@ from aiusage.models import (
     KeyCheck,
     KeyStatus,
     Period,
-    ProviderName,
     SourceResult,
     UsageQuery,
     utc_now,
@@ -35,6 +34,7 @@ from aiusage.sources.api.openai.client import (
     window_params,
 )
 from aiusage.sources.api.openai.records import build_records, split_costs, tally_usage
+from aiusage.sources.api.openai.setup import OpenAISetup
 from aiusage.sources.api.openai.wire import Bucket, CostResult, UsageResult
 from aiusage.sources.api.paging import gather_windows
 from aiusage.sources.base import ClientConfig, ClientFactory
@@ -73,16 +73,7 @@ def _group_by(endpoint: Endpoint, dimension: FetchDimension | None) -> list[str]
     return fields
 
 
-class OpenAIProvider:
-    name: ProviderName = "openai"
-    vendor = "OpenAI"
-
-    def configured(self, settings: Settings) -> bool:
-        return settings.openai_admin_key is not None
-
-    def setup_hint(self) -> str:
-        return "set OPENAI_ADMIN_KEY to an OpenAI Admin key (sk-admin-…)"
-
+class OpenAIProvider(OpenAISetup):
     def client_config(self, settings: Settings) -> ClientConfig:
         key = settings.openai_admin_key
         if key is not None:
@@ -91,9 +82,6 @@ class OpenAIProvider:
         return ClientConfig(
             base_url=settings.openai_base_url, auth=BearerAuth(key) if key is not None else None
         )
-
-    def cache_variant(self, settings: Settings) -> str:
-        return ""
 
     async def fetch(
         self, client: httpx.AsyncClient, settings: Settings, query: UsageQuery
