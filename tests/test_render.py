@@ -58,8 +58,8 @@ def typical() -> Report:
             used=Decimal(used),
             limit=Decimal(100),
             unit="percent",
-            observed_at=START,
-            resets_at=START + timedelta(hours=3),
+            observed_at=START + timedelta(days=30),
+            resets_at=START + timedelta(days=30, hours=3),
         )
         for name, used in (("codex_5h", 42), ("codex_weekly", 18))
     )
@@ -148,6 +148,18 @@ def test_the_first_screen_of_a_typical_user_fits_80_by_24_with_the_totals_in_vie
         "Limits: openai codex_5h 42%, openai codex_weekly 18% — details: aiusage status"
     ]
     assert not any("set the claude key" in line for line in lines)
+
+
+def test_the_limits_line_says_expired_for_a_window_whose_reset_has_passed() -> None:
+    report = typical()
+    stale = report.quotas[0].model_copy(
+        update={"resets_at": report.generated_at - timedelta(days=13), "used": Decimal(97)}
+    )
+    text = shown(report.model_copy(update={"quotas": (stale, report.quotas[1])}), 120)
+    limits = [line for line in text.splitlines() if line.startswith("Limits:")]
+    assert limits == [
+        "Limits: openai codex_weekly 18%, openai codex_5h expired — details: aiusage status"
+    ]
 
 
 def test_verbose_shows_the_set_up_text_and_the_limits_table() -> None:

@@ -41,17 +41,25 @@ def _line(console: Console, *parts: tuple[str, str]) -> None:
 
 
 def limits_line(report: Report, width: int) -> str | None:
-    """The limits in one line, fullest first, pointing to ``aiusage status`` for the rest."""
+    """The limits in one line, fullest first, pointing to ``aiusage status`` for the rest.
+
+    A reading whose reset has passed says "expired" after the current ones: its percentage
+    belongs to a window that is over, and showing it would pass an old figure off as now.
+    """
     if not report.quotas:
         return None
-    known = sorted(
-        ((q.percent, q) for q in report.quotas if q.percent is not None),
-        key=lambda item: -item[0],
-    )
+    current: list[tuple[Decimal, str]] = []
+    expired: list[str] = []
+    for quota in report.quotas:
+        label = f"{quota.provider} {visible(quota.name)}"
+        if quota.resets_at is not None and quota.resets_at <= report.generated_at:
+            expired.append(f"{label} expired")
+        elif (percent := quota.percent) is not None:
+            current.append((percent, f"{label} {percent:.0f}%"))
+    items = [item for _, item in sorted(current, key=lambda pair: -pair[0])] + expired
     suffix = " — details: aiusage status"
     shown: list[str] = []
-    for percent, quota in known:
-        item = f"{quota.provider} {visible(quota.name)} {percent:.0f}%"
+    for item in items:
         candidate = "Limits: " + ", ".join([*shown, item])
         rest = len(report.quotas) - len(shown) - 1
         more = f" (+{rest} more)" if rest else ""
