@@ -17,8 +17,8 @@ import pytest
 
 from aiusage.commands.statusline import NO_DATA, run_statusline
 from aiusage.settings import load_settings
+from aiusage.sources.live.claude.session_costs import record_session_cost
 from aiusage.sources.live.readings import load_readings
-from aiusage.sources.live.session_costs import record_session_cost
 from aiusage.store import Store
 from tests.conftest import load_fixture
 

@@ -108,9 +108,7 @@ def test_api_quotas_with_a_limit_become_windows_and_others_do_not() -> None:
     )
 
 
-def test_a_cursor_entry_of_this_cycle_is_a_window_whose_dollars_read_as_in_the_report() -> (
-    None
-):
+def test_a_cursor_entry_of_this_cycle_is_a_window_whose_dollars_read_as_in_the_report() -> None:
     entry = ManualEntry(
         observed_at=NOW - timedelta(hours=1),
         used_usd=Decimal("1234.5"),

@@ -15,7 +15,7 @@ from datetime import datetime, tzinfo
 from decimal import Decimal
 
 from aiusage.render.format import usd
-from aiusage.sources.live.statusline import StatusInput, parse_input
+from aiusage.sources.live.claude.statusline import StatusInput, parse_input
 
 # Not typing.TYPE_CHECKING: importing typing costs the status line a few milliseconds.
 TYPE_CHECKING = False
@@ -73,9 +73,9 @@ def format_line(found: StatusInput, today_usd: Decimal | None, zone: tzinfo | No
 
 def _keep(found: StatusInput, now: int, zone: tzinfo | None) -> Decimal | None:
     """Store the readings and the session cost; return today's cost (None when unknown)."""
+    from aiusage.sources.live.claude.session_costs import day_cost, record_session_cost
     from aiusage.sources.live.fast_store import open_store_db
     from aiusage.sources.live.readings import save_readings
-    from aiusage.sources.live.session_costs import day_cost, record_session_cost
 
     if not found.readings and (found.session is None or found.session_cost is None):
         return None

@@ -20,9 +20,9 @@ from rich.text import Text
 from aiusage.grouping import with_rows
 from aiusage.models import Period, Report
 from aiusage.periods import describe_period, period_ends
+from aiusage.render.activity import activity_table
 from aiusage.render.format import NONE, usd
 from aiusage.render.usage import build_rows, usage_table
-from aiusage.render_activity import activity_table
 from aiusage.terminal_text import plain, visible
 from aiusage.zones import zone_named
 

@@ -19,11 +19,11 @@ if TYPE_CHECKING:
 def _api_providers() -> dict[ProviderName, ApiProvider]:
     # Each vendor's client code is imported when a request is about to be made, not to ask
     # whether it is set up (a report served from the store makes no request).
-    from aiusage.sources.api.claude.setup import ClaudeSetup
-    from aiusage.sources.api.cursor.setup import CursorSetup
+    from aiusage.sources.api.claude.readiness import ClaudeSetup
+    from aiusage.sources.api.cursor.readiness import CursorSetup
     from aiusage.sources.api.deferred import DeferredProvider
-    from aiusage.sources.api.gemini.setup import GeminiSetup
-    from aiusage.sources.api.openai.setup import OpenAISetup
+    from aiusage.sources.api.gemini.readiness import GeminiSetup
+    from aiusage.sources.api.openai.readiness import OpenAISetup
 
     def claude() -> ApiProvider:
         from aiusage.sources.api.claude.provider import ClaudeProvider

@@ -20,7 +20,7 @@ from aiusage.models import (
     UsageQuery,
 )
 from aiusage.settings import Settings
-from aiusage.sources.live.cursor_usage import SOURCE as CURSOR_LIVE
+from aiusage.sources.live.cursor.usage import SOURCE as CURSOR_LIVE
 from aiusage.sources.live.readings import load_readings
 from aiusage.sources.manual import budget as budgets
 from aiusage.sources.manual.cursor import history as cursor_history

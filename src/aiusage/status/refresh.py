@@ -13,9 +13,9 @@ import shutil
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from aiusage.sources.live.codex_app_server import AppServerError, read_rate_limits
-from aiusage.sources.live.codex_limits import SOURCE as APP_SERVER
-from aiusage.sources.live.codex_limits import readings_from_result
+from aiusage.sources.live.codex.app_server import AppServerError, read_rate_limits
+from aiusage.sources.live.codex.limits import SOURCE as APP_SERVER
+from aiusage.sources.live.codex.limits import readings_from_result
 from aiusage.sources.live.readings import save_readings, set_state
 
 if TYPE_CHECKING:
@@ -77,6 +77,6 @@ def refresh_live(
     refresh_codex(settings, store, now, app_server_max_age)
     if settings.cursor_live:
         # Opt-in: its HTTP client (httpx) is not loaded for every status otherwise.
-        from aiusage.sources.live.cursor_live import refresh_cursor_live
+        from aiusage.sources.live.cursor.reader import refresh_cursor_live
 
         refresh_cursor_live(settings, store.db, now, notice)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from aiusage.settings import load_settings
 from aiusage.sources.api.claude.provider import ClaudeProvider
-from aiusage.sources.api.claude.setup import ClaudeSetup
+from aiusage.sources.api.claude.readiness import ClaudeSetup
 from aiusage.sources.api.deferred import DeferredProvider
 
 SETUP_ONLY = """

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from aiusage.sources.live.codex_app_server import AppServerError, read_rate_limits
-from aiusage.sources.live.codex_limits import readings_from_result
+from aiusage.sources.live.codex.app_server import AppServerError, read_rate_limits
+from aiusage.sources.live.codex.limits import readings_from_result
 from tests.sources.live.fake_codex_bin import FIXTURE_PRIMARY_RESET, install_fake_codex
 
 NOW = FIXTURE_PRIMARY_RESET - 3600

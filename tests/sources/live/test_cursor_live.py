@@ -13,7 +13,7 @@ import pytest
 import respx
 
 from aiusage.settings import Settings, load_settings
-from aiusage.sources.live.cursor_live import ERROR_KEY, NOTICE, refresh_cursor_live
+from aiusage.sources.live.cursor.reader import ERROR_KEY, NOTICE, refresh_cursor_live
 from aiusage.sources.live.readings import get_state, load_readings
 from aiusage.store import Store
 from tests.conftest import load_fixture

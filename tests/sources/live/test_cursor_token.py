@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from aiusage.redact import redact
-from aiusage.sources.live.cursor_token import CursorTokenError, read_token, state_db_path
+from aiusage.sources.live.cursor.app_token import CursorTokenError, read_token, state_db_path
 from tests.sources.live.cursor_state import USER_ID, make_jwt, state_db, write_state_db
 
 NOW = int(time.time())

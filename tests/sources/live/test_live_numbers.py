@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from aiusage.sources.live.codex_limits import readings_from_result
-from aiusage.sources.live.cursor_usage import readings_from_summary
+from aiusage.sources.live.codex.limits import readings_from_result
+from aiusage.sources.live.cursor.usage import readings_from_summary
 from aiusage.sources.live.readings import finite_number
 
 NOW = 1_787_000_000

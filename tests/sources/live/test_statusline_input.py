@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from aiusage.sources.live.statusline import parse_input
+from aiusage.sources.live.claude.statusline import parse_input
 from tests.conftest import load_fixture
 
 # The fixture's resets (live-limits.md §1.1) are 1738425600 and 1738857600: 2025-02-01T16:00Z

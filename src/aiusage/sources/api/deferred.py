@@ -1,7 +1,7 @@
 """An API provider whose vendor code is imported only when a request is about to be made.
 
 A report served from the store asks each provider only whether it is set up and for its cache
-variant (``<vendor>/setup.py``); importing the clients, wire models and httpx for that was a
+variant (``<vendor>/readiness.py``); importing the clients, wire models and httpx for that was a
 third of a warm report's start-up (benchmarks/README.md, "Warm commands").
 """
 

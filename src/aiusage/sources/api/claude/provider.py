@@ -27,7 +27,7 @@ from aiusage.periods import floor
 from aiusage.sources.api.claude import analytics as claude_analytics
 from aiusage.sources.api.claude import legacy as claude_legacy
 from aiusage.sources.api.claude import routing as claude_routing
-from aiusage.sources.api.claude.setup import ClaudeSetup
+from aiusage.sources.api.claude.readiness import ClaudeSetup
 from aiusage.sources.api.keycheck import foreign_key, refuse_foreign_key
 from aiusage.sources.base import ClientConfig, ClientFactory
 

@@ -20,13 +20,13 @@ from aiusage.models import (
 from aiusage.periods import aligned, windows
 from aiusage.sources.api.cursor import client as cursor_api
 from aiusage.sources.api.cursor.client import KEY_FIX, PLAN_HINT, WINDOW, Pacer
+from aiusage.sources.api.cursor.readiness import CursorSetup
 from aiusage.sources.api.cursor.records import (
     build_records,
     commit_activity,
     day_activity,
     spend_quotas,
 )
-from aiusage.sources.api.cursor.setup import CursorSetup
 from aiusage.sources.api.keycheck import foreign_key, probe, refuse_foreign_key
 from aiusage.sources.base import ClientConfig, ClientFactory
 

@@ -18,7 +18,7 @@ from aiusage.errors import AuthError, ForbiddenError, NotFoundError
 from aiusage.http_client import QueryParams, request_json
 from aiusage.models import Period, format_utc
 from aiusage.sources.api.gemini.credentials import CREDENTIAL, VIEWER_ROLE
-from aiusage.sources.api.gemini.setup import VENDOR
+from aiusage.sources.api.gemini.readiness import VENDOR
 from aiusage.sources.api.paging import follow_pages
 from aiusage.sources.api.parsing import parse
 

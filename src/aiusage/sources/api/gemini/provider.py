@@ -51,8 +51,8 @@ from aiusage.sources.api.gemini.metrics import (
     usage_queries,
 )
 from aiusage.sources.api.gemini.quotas import fetch_quotas
+from aiusage.sources.api.gemini.readiness import API_KEY, PROJECT, VENDOR, GeminiSetup, resolve
 from aiusage.sources.api.gemini.records import build_records, tally
-from aiusage.sources.api.gemini.setup import API_KEY, PROJECT, VENDOR, GeminiSetup, resolve
 from aiusage.sources.api.keycheck import foreign_key, probe
 from aiusage.sources.api.paging import gather_windows
 from aiusage.sources.base import ClientConfig, ClientFactory

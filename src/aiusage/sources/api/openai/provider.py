@@ -33,8 +33,8 @@ from aiusage.sources.api.openai.client import (
     fetch_usage,
     window_params,
 )
+from aiusage.sources.api.openai.readiness import OpenAISetup
 from aiusage.sources.api.openai.records import build_records, split_costs, tally_usage
-from aiusage.sources.api.openai.setup import OpenAISetup
 from aiusage.sources.api.openai.wire import Bucket, CostResult, UsageResult
 from aiusage.sources.api.paging import gather_windows
 from aiusage.sources.base import ClientConfig, ClientFactory

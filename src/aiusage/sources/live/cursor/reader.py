@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from aiusage.sources.live.cursor_token import CursorTokenError, read_token
-from aiusage.sources.live.cursor_usage import SOURCE, readings_from_summary
+from aiusage.sources.live.cursor.app_token import CursorTokenError, read_token
+from aiusage.sources.live.cursor.usage import SOURCE, readings_from_summary
 from aiusage.sources.live.readings import get_state, save_readings, set_state
 
 if TYPE_CHECKING:
