@@ -4,7 +4,7 @@
 
 The store is generated once under ``benchmarks/out/`` (git-ignored): daily Claude API records
 (the granularity the counters read) for 365 days, ``models`` models and as many workspaces as it
-takes to reach ``--records``, written through ``Store.upsert_records``. Then it times, with the
+takes to reach ``--records``, written through ``Store.save_fetch``. Then it times, with the
 installed ``aiusage``:
 
 - ``aiusage export --offline`` as a process (store summed once, classic text on stdout);
@@ -32,12 +32,20 @@ import httpx
 from harness import AIUSAGE, OUT, isolated, machine, median, ms, quantile, run, table
 from prometheus_client.parser import text_string_to_metric_families
 
-from aiusage.models import UsageRecord
+from aiusage.models import Period, SourceResult, UsageQuery, UsageRecord
 from aiusage.store import Store
 
 DAY = timedelta(days=1)
 UNTIL = datetime(2026, 12, 1, tzinfo=UTC)
 OPENMETRICS = "application/openmetrics-text; version=1.0.0"
+
+
+def save_day(store: Store, records: list[UsageRecord]) -> None:
+    """Keep one day of Claude API records the way a report does: as the fetch of that day."""
+    day = Period(since=records[0].start, until=records[0].start + DAY)
+    query = UsageQuery(period=day, granularity="1d")
+    result = SourceResult(records=tuple(records))
+    store.save_fetch(f"bench:{day.since:%Y-%m-%d}", "claude", "api", query, day, result, UNTIL)
 
 
 def generate(folder: Path, records: int, models: int, days: int) -> dict[str, str]:
@@ -70,7 +78,7 @@ def generate(folder: Path, records: int, models: int, days: int) -> dict[str, st
                     )  # fmt: skip
                     total_input += base
                     total_cost += cost
-            store.upsert_records(batch, "1d", "", UNTIL)
+            save_day(store, batch)
             rows += len(batch)
     finally:
         store.close()
@@ -113,7 +121,7 @@ def touch(store_path: Path, at: int) -> None:
             provider="claude", source="api", start=start, end=start + DAY, model="touch",
             input_tokens=1, cost_usd=Decimal("0.01"), cost_kind="reported",
         )  # fmt: skip
-        store.upsert_records([record], "1d", "", UNTIL)
+        save_day(store, [record])
     finally:
         store.close()
 

@@ -24,11 +24,11 @@ def record(start: datetime, hours: int, source: str = "api", **fields: object) -
         "cost_kind": "reported",
     }
     values.update(fields)
-    return UsageRecord(**values)  # type: ignore[arg-type]
+    return UsageRecord(**values)
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def test_hourly_records_are_summed_into_the_zone_s_days() -> None:

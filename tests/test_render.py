@@ -23,8 +23,8 @@ MODELS = {
 
 def record(provider: str, model: str, source: str = "local", scale: int = 1) -> UsageRecord:
     return UsageRecord(
-        provider=provider,  # type: ignore[arg-type]
-        source=source,  # type: ignore[arg-type]
+        provider=provider,
+        source=source,
         start=START,
         end=START + timedelta(days=1),
         model=model,
@@ -78,10 +78,10 @@ def typical() -> Report:
     )
 
 
-def shown(report: Report, width: int, **options: bool) -> str:
+def shown(report: Report, width: int, verbose: bool = False) -> str:
     console = Console(width=width, record=True, force_terminal=False, color_system=None)
-    hints = {name: f"set the {name} key" for name in report.not_configured}
-    render_table(report, console, hints, **options)
+    hints: dict[str, str] = {name: f"set the {name} key" for name in report.not_configured}
+    render_table(report, console, hints, verbose=verbose)
     return console.export_text()
 
 

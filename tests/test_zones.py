@@ -15,8 +15,8 @@ from aiusage.timebuckets import boundaries, bucket_start, fits, label, next_star
 from aiusage.zones import UTC_ZONE, resolve_zone, system_zone, zone_named
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def test_the_option_wins_over_the_setting_which_wins_over_the_system() -> None:

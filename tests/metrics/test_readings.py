@@ -22,7 +22,7 @@ def window(ratio: str | None, **changes: object) -> Window:
         "observed_at": SEEN,
     }
     values.update(changes)
-    return Window(**values)  # type: ignore[arg-type]
+    return Window(**values)
 
 
 def test_a_window_becomes_a_reading_labelled_with_the_source_kind() -> None:

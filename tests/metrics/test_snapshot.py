@@ -6,16 +6,18 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from aiusage.errors import ConfigError
 from aiusage.metrics.health import HealthBook
 from aiusage.metrics.snapshot import SnapshotReader
-from aiusage.metrics.totals import SeriesKey
+from aiusage.metrics.totals import SeriesKey, Totals, read_totals
 from aiusage.models import UsageRecord
 from aiusage.settings import Settings
 from aiusage.store import Store
+from tests.metrics.stored import save
 
 DAY = datetime(2026, 11, 2, tzinfo=UTC)
 KEY = SeriesKey("openai", "api", "gpt-5", "")
@@ -37,7 +39,7 @@ def add(settings: Settings, day: int, tokens: int) -> None:
     )  # fmt: skip
     store = Store.open(settings.store_path)
     try:
-        store.upsert_records([record], "1d", "", DAY)
+        save(store, [record], "1d", None, DAY)
     finally:
         store.close()
 
@@ -76,10 +78,13 @@ def test_an_unchanged_store_is_not_summed_again(
     add(settings, 0, 100)
     reader = SnapshotReader(settings, HealthBook())
     sums: list[int] = []
-    from aiusage.metrics import snapshot
+    real = read_totals
 
-    real = snapshot.read_totals
-    monkeypatch.setattr(snapshot, "read_totals", lambda *a, **k: sums.append(1) or real(*a, **k))
+    def counted(*args: Any, **kwargs: Any) -> Totals:
+        sums.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr("aiusage.metrics.snapshot.read_totals", counted)
     for _ in range(3):
         assert inputs(reader) == 100
     assert len(sums) == 1

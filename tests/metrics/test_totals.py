@@ -14,6 +14,7 @@ from aiusage.models import UsageRecord
 from aiusage.settings import Settings
 from aiusage.sources.logs.claude_code import ClaudeCodeSource
 from aiusage.store import Store
+from tests.metrics.stored import save
 from tests.sources.logs.logs import SONNET, assistant, claude_project, claude_usage, write_lines
 
 DAY = datetime(2026, 11, 2, tzinfo=UTC)
@@ -43,14 +44,15 @@ def api_record(day: int, tokens: int, dollars: str | None, **extra: object) -> U
         "cost_kind": None if dollars is None else "reported",
     }
     values.update(extra)
-    return UsageRecord(**values)  # type: ignore[arg-type]
+    return UsageRecord(**values)
 
 
 def test_daily_api_history_is_summed_once_with_exact_dollars(store: Store) -> None:
-    store.upsert_records([api_record(0, 1000, "0.1"), api_record(1, 3000, "0.2")], "1d", "", NOW)
+    save(store, [api_record(0, 1000, "0.1"), api_record(1, 3000, "0.2")], "1d", None, NOW)
     # The same usage cut per hour, or split by project, is not counted again.
-    store.upsert_records([api_record(0, 1000, "0.1")], "1h", "", NOW)
-    store.upsert_records([api_record(0, 1000, "0.1", scope="proj_a")], "1d", "project", NOW)
+    hourly = api_record(0, 1000, "0.1", end=DAY + timedelta(hours=1))
+    save(store, [hourly], "1h", None, NOW)
+    save(store, [api_record(0, 1000, "0.1", scope="proj_a")], "1d", "project", NOW)
     totals = read_totals(store, Settings())
     tally = totals[SeriesKey("openai", "api", GPT, "")]
     assert tally.tokens == {"input": 4000, "output": 400, "cache_read": 0, "cache_write": 0}
@@ -60,15 +62,19 @@ def test_daily_api_history_is_summed_once_with_exact_dollars(store: Store) -> No
 
 
 def test_records_without_cost_add_tokens_but_no_dollars(store: Store) -> None:
-    store.upsert_records([api_record(0, 50, None)], "1d", "", NOW)
+    save(store, [api_record(0, 50, None)], "1d", None, NOW)
     tally = read_totals(store, Settings())[SeriesKey("openai", "api", GPT, "")]
     assert tally.tokens["input"] == 50
     assert tally.cost == {}
 
 
 def test_a_cost_line_without_model_keeps_an_empty_model(store: Store) -> None:
-    store.upsert_records(
-        [api_record(0, 0, "1.25", model=None, product="web_search", requests=None)], "1d", "", NOW
+    save(
+        store,
+        [api_record(0, 0, "1.25", model=None, product="web_search", requests=None)],
+        "1d",
+        None,
+        NOW,
     )
     tally = read_totals(store, Settings())[SeriesKey("openai", "api", "", "")]
     assert tally.cost == {"reported": Decimal("1.25")}
@@ -76,8 +82,9 @@ def test_a_cost_line_without_model_keeps_an_empty_model(store: Store) -> None:
 
 
 def test_project_split_reads_the_project_history(store: Store) -> None:
-    store.upsert_records([api_record(0, 1000, "0.1")], "1d", "", NOW)
-    store.upsert_records(
+    save(store, [api_record(0, 1000, "0.1")], "1d", None, NOW)
+    save(
+        store,
         [api_record(0, 700, "0.07", scope="proj_a"), api_record(0, 300, "0.03", scope="proj_b")],
         "1d",
         "project",

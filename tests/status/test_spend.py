@@ -18,14 +18,14 @@ def record(
     provider: str, source: str, cost: str | None, kind: str | None, model: str = "m"
 ) -> UsageRecord:
     return UsageRecord(
-        provider=provider,  # type: ignore[arg-type]
-        source=source,  # type: ignore[arg-type]
+        provider=provider,
+        source=source,
         start=START,
         end=START + timedelta(days=1),
         model=model,
         input_tokens=1000,
         cost_usd=None if cost is None else Decimal(cost),
-        cost_kind=kind,  # type: ignore[arg-type]
+        cost_kind=kind,
     )
 
 
@@ -62,7 +62,7 @@ def test_no_dollars_no_rows() -> None:
 
 def entry(provider: str, monthly: str | None, warn: str | None = None) -> BudgetEntry:
     return BudgetEntry(
-        provider=provider,  # type: ignore[arg-type]
+        provider=provider,
         monthly_usd=None if monthly is None else Decimal(monthly),
         warn_percent=None if warn is None else Decimal(warn),
         set_at=START,

@@ -27,7 +27,7 @@ def test_each_redraw_gathers_again_and_ctrl_c_ends_with_0(monkeypatch: pytest.Mo
         if len(sleeps) == 3:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(watch.time, "sleep", sleep)
+    monkeypatch.setattr("aiusage.status.watch.time.sleep", sleep)
     out = io.StringIO()
     console = Console(file=out, force_terminal=True, width=80, no_color=True)
     assert watch.watch_status(gather, 7, console, UTC_ZONE) == 0

@@ -249,16 +249,6 @@ class Store:
         """The parts of the period that earlier fetches covered, in time order."""
         return covered_spans(self.db, (provider, source, granularity, dimension), period)
 
-    def upsert_records(
-        self,
-        records: Iterable[UsageRecord],
-        granularity: Granularity,
-        dimension: str,
-        now: datetime,
-    ) -> None:
-        with self.transaction() as db:
-            self._upsert(db, records, granularity, dimension, now)
-
     @staticmethod
     def _upsert(
         db: sqlite3.Connection,
