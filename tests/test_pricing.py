@@ -92,3 +92,19 @@ def test_an_unknown_model_has_no_published_price_no_tiers_and_no_estimate() -> N
         )
         is None
     )
+
+
+@pytest.mark.parametrize("single_request", [True, False])
+def test_fast_mode_is_unpriced_rather_than_priced_as_the_standard_model(
+    single_request: bool,
+) -> None:
+    # genai-prices matches names by prefix: "claude-opus-4-6-fast" would otherwise come back as
+    # claude-opus-4-6 at standard rates ($5.00 for 1M input), an estimate too low for fast mode.
+    cost = estimate_cost(
+        "claude",
+        "claude-opus-4-6-fast",
+        input_tokens=1_000_000,
+        output_tokens=0,
+        single_request=single_request,
+    )
+    assert cost is None

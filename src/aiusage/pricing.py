@@ -57,13 +57,17 @@ def _usage(
         )
 
 
+# The suffix the Claude Code reader gives a request made in fast mode.
+FAST_SUFFIX = "-fast"
+
+
 def _calc_price(usage: Any, model: str, provider: str, at: datetime | None = None) -> Any | None:
     """genai-prices' price of ``usage`` on ``model``; None when it does not know the model."""
     from genai_prices import calc_price
 
     try:
         with _library_warnings_silenced():
-            return calc_price(
+            found = calc_price(
                 usage,
                 model,
                 provider_id=GENAI_PROVIDER.get(provider),
@@ -72,6 +76,16 @@ def _calc_price(usage: Any, model: str, provider: str, at: datetime | None = Non
     except (LookupError, ValueError):
         log.debug("no published price for model %s", model)
         return None
+    if _is_other_tier(model, found.model.id):
+        log.debug("no published price for model %s (not %s)", model, found.model.id)
+        return None
+    return found
+
+
+def _is_other_tier(model: str, matched: str) -> bool:
+    """genai-prices matches names by prefix, so ``<model>-fast`` (Claude fast mode, billed at
+    its own rates) would come back as ``<model>`` at standard rates: that is another model."""
+    return model.endswith(FAST_SUFFIX) and not matched.endswith(FAST_SUFFIX)
 
 
 @lru_cache(maxsize=512)
@@ -84,17 +98,23 @@ def published_price(provider: str, model: str) -> Any | None:
 
 @lru_cache(maxsize=512)
 def tier_starts(provider: str, model: str) -> tuple[int, ...]:
-    """Input sizes above which the model's long-context prices apply; () without tiers.
+    """Input sizes above which long-context prices apply, in any price the model has had; ()
+    without tiers.
 
+    A request is priced with the prices of its own day, so the finder of long requests must know
+    tiers that today's price list has dropped (Sonnet 4.6 had one until 2026-03-13).
     genai-prices applies a tier when a request's input is *above* its start, to every token.
     """
     from genai_prices.types import TieredPrices
 
-    price = published_price(provider, model)
-    if price is None:
+    found = _calc_price(_usage(1, 1), model, provider)
+    if found is None:
         return ()
+    prices = found.model.prices
+    periods = [c.prices for c in prices] if isinstance(prices, list) else [prices]
     starts = {
         tier.start
+        for price in periods
         for value in vars(price).values()
         if isinstance(value, TieredPrices)
         for tier in value.tiers

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -185,8 +185,8 @@ def turn_context(
 
 def token_count(
     timestamp: str,
-    total: dict[str, int] | None,
-    last: dict[str, int] | None = None,
+    total: Mapping[str, float] | None,
+    last: Mapping[str, float] | None = None,
     rate_limits: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     info: dict[str, Any] | None = None

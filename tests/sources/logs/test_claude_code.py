@@ -170,6 +170,27 @@ def test_requests_above_200k_input_are_priced_at_the_long_context_rate(
     assert result.records[0].cost_usd == Decimal("0.385461")  # type: ignore[attr-defined]
 
 
+def test_a_long_request_is_priced_with_the_tiers_of_its_own_day(home: Path, store: Store) -> None:
+    # Sonnet 4.6 had long-context rates above 200k input until 2026-03-13; a request made while
+    # they applied is priced with them, whatever today's price list says.
+    write_lines(
+        claude_project(home) / "session-a.jsonl",
+        [
+            assistant(
+                "msg_1",
+                "req_1",
+                claude_usage(300_000, 0, 0, 0),
+                model="claude-sonnet-4-6",
+                timestamp="2026-02-01T10:00:00.000Z",
+            )
+        ],
+    )
+    source = ClaudeCodeSource(clock=lambda: datetime(2026, 2, 2, tzinfo=UTC))
+    result = source.collect(Settings(), store, query())
+    # 300,000 input x $6 per million (the long-context input rate; $3 at base) = $1.80
+    assert [r.cost_usd for r in result.records] == [Decimal("1.80")]
+
+
 def test_lines_without_a_message_id_are_each_counted(home: Path, store: Store) -> None:
     write_lines(
         claude_project(home) / "session-a.jsonl",

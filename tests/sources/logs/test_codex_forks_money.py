@@ -114,7 +114,7 @@ def test_the_parent_s_odd_lines_do_not_stop_reading_its_history(home: Path, stor
     calls = [line for line in parent if line["type"] == "event_msg" and line["payload"]["info"]]
     calls[1]["payload"]["info"].pop("last_token_usage")  # a call with its total only
     calls[2]["payload"]["info"].pop("total_token_usage")  # and one with the call only
-    odd = [
+    odd: list[dict[str, Any] | str] = [
         'not JSON, though it says "token_count"',
         '["token_count"]',
         '{"timestamp": "2025-11-18T09:00:01Z", "type": "event_msg", "payload": "token_count"}',

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import msgspec
 
 from aiusage.models import ProviderName, Quota
+from aiusage.pricing import FAST_SUFFIX
 from aiusage.sources.logs.blocks import block_quotas
 from aiusage.sources.logs.files import split_roots
 from aiusage.sources.logs.lines import (
@@ -262,7 +263,7 @@ class ClaudeCodeParser(LogParser):
             return
         speed = usage.speed
         if speed == "fast":
-            model = f"{model}-fast"  # priced separately; unknown to genai-prices -> named
+            model = f"{model}{FAST_SUFFIX}"  # billed at its own rates: unpriced, named
         message_id = message.id
         request_id = entry.requestId
         if type(message_id) is str:

@@ -84,9 +84,9 @@ def fetch(
         answer = results if isinstance(results, dict) else page(results)
         respx.get(f"{BASE}/usage/{endpoint.kind}").respond(200, json=answer)
     respx.get(f"{BASE}/costs").respond(200, json=page(costs))
-    settings = Settings(OPENAI_ADMIN_KEY=KEY)  # type: ignore[call-arg]
+    settings = Settings(OPENAI_ADMIN_KEY=KEY)
     query = UsageQuery(period=Period(since=DAY, until=datetime(2026, 1, 26, tzinfo=UTC)),
-                       dimension=dimension)  # type: ignore[arg-type]  # fmt: skip
+                       dimension=dimension)  # fmt: skip
     provider = OpenAIProvider()
     config = provider.client_config(settings)
 
