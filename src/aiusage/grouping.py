@@ -16,7 +16,6 @@ from typing import cast
 from aiusage.models import (
     SOURCE_KINDS,
     Coverage,
-    Figures,
     Group,
     GroupBy,
     GroupCostKind,
@@ -203,17 +202,6 @@ def build_coverage(records: Iterable[UsageRecord], period: Period, zone: Zone) -
 def overlapping(records: Iterable[UsageRecord], period: Period) -> list[UsageRecord]:
     """The records whose bucket overlaps the period (a source may hold wider buckets)."""
     return [r for r in records if r.end > period.since and r.start < period.until]
-
-
-def figures_of(row: Figures) -> tuple[int, int, int, int, int | None, Decimal | None]:
-    return (
-        row.input_tokens,
-        row.output_tokens,
-        row.cache_read_tokens,
-        row.cache_write_tokens,
-        row.requests,
-        row.cost_usd,
-    )
 
 
 def with_rows(report: Report) -> Report:

@@ -89,10 +89,15 @@ def _is_other_tier(model: str, matched: str) -> bool:
 
 
 @lru_cache(maxsize=512)
+def _known(provider: str, model: str) -> Any | None:
+    """genai-prices' match of ``model`` (price and model data), asked once; None when unknown."""
+    return _calc_price(_usage(1, 1), model, provider)
+
+
 def published_price(provider: str, model: str) -> Any | None:
     """The model's current published price (a genai-prices ``ModelPrice``, long-context tiers
     included), or None when genai-prices does not know the model."""
-    found = _calc_price(_usage(1, 1), model, provider)
+    found = _known(provider, model)
     return None if found is None else found.model_price
 
 
@@ -107,7 +112,7 @@ def tier_starts(provider: str, model: str) -> tuple[int, ...]:
     """
     from genai_prices.types import TieredPrices
 
-    found = _calc_price(_usage(1, 1), model, provider)
+    found = _known(provider, model)
     if found is None:
         return ()
     prices = found.model.prices

@@ -54,11 +54,6 @@ def redact(text: str) -> str:
     return pattern.sub(REDACTED, text)
 
 
-def registered_count() -> int:
-    """How many values (with their encodings) are registered; for tests and ``--debug``."""
-    return len(_secrets)
-
-
 def forget_all() -> None:
     """Drop every registered secret (tests run many configurations in one process)."""
     global _pattern

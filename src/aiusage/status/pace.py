@@ -47,11 +47,9 @@ def limit_time(
 def month_bounds(now: datetime, zone: tzinfo) -> tuple[datetime, datetime]:
     """The calendar month around ``now`` in the user's zone, as aware datetimes."""
     local = now.astimezone(zone)
-    start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    year, month = (start.year + 1, 1) if start.month == 12 else (start.year, start.month + 1)
+    year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
     # Built from the wall clock, so a month that crosses a DST change still starts at midnight.
-    end = datetime(year, month, 1, tzinfo=zone)
-    return datetime(start.year, start.month, 1, tzinfo=zone), end
+    return datetime(local.year, local.month, 1, tzinfo=zone), datetime(year, month, 1, tzinfo=zone)
 
 
 def project(spent: Decimal, start: datetime, end: datetime, now: datetime) -> Decimal:

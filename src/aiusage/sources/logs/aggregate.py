@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from aiusage.store import Store
 
 HOUR_MS = tables.HOUR_MS
-MILLION = 1_000_000
 
 
 def tier_of(provider: str, model: str, side: int) -> int:

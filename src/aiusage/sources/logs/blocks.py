@@ -24,7 +24,7 @@ from aiusage.sources.logs.aggregate import Priced, Tokens, price_groups
 if TYPE_CHECKING:
     from aiusage.store import Store
 
-HOUR_MS = 3_600_000
+HOUR_MS = tables.HOUR_MS
 BLOCK_MS = 5 * HOUR_MS
 LOOKBACK_MS = 7 * 24 * HOUR_MS  # history searched for the start of the current run of blocks
 

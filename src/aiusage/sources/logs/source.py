@@ -123,7 +123,8 @@ class LocalLogSource:
 
     def ingest(self, settings: Settings, store: Store) -> IngestStats:
         """Read every new byte of this tool's logs into the store; return what was read."""
-        found = self.find(settings)
+        roots = self.roots(settings)
+        found = self.find(roots)
         ingestor = Ingestor(
             store,
             self.provider,
@@ -143,13 +144,12 @@ class LocalLogSource:
             stats.bytes_read,
             stats.files_read,
             stats.files,
-            ", ".join(str(root) for root in self.roots(settings)) or "no folder",
+            ", ".join(str(root) for root in roots) or "no folder",
         )
         return stats
 
-    def find(self, settings: Settings) -> Walk:
+    def find(self, roots: list[Path]) -> Walk:
         found = Walk()
-        roots = self.roots(settings)
         denied: list[str] = []
         for root in roots:
             try:
